@@ -1,0 +1,31 @@
+# Shared build settings for every sbtg target: warnings as errors, sanitizers, architecture flags.
+
+add_library(sbtg_build_flags INTERFACE)
+target_compile_options(sbtg_build_flags INTERFACE -Wall -Wextra -Wpedantic -Werror
+                       # Eigen and libstdc++ string code trip these false positives on g++ 12.
+                       -Wno-maybe-uninitialized -Wno-array-bounds -Wno-stringop-overflow
+                       -Wno-restrict)
+if(SBTG_NATIVE)
+  target_compile_options(sbtg_build_flags INTERFACE -march=native)
+endif()
+if(SBTG_SANITIZE)
+  target_compile_options(sbtg_build_flags INTERFACE -fsanitize=${SBTG_SANITIZE} -fno-omit-frame-pointer
+                         -fno-sanitize-recover=all)
+  target_link_options(sbtg_build_flags INTERFACE -fsanitize=${SBTG_SANITIZE})
+endif()
+
+# sbtg_library(<name> SOURCES ... [DEPS ...]) -> static library sbtg_<name>, alias sbtg::<name>.
+function(sbtg_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(sbtg_${name} STATIC ${ARG_SOURCES})
+  add_library(sbtg::${name} ALIAS sbtg_${name})
+  target_include_directories(sbtg_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
+  target_link_libraries(sbtg_${name} PUBLIC ${ARG_DEPS} PRIVATE sbtg_build_flags)
+endfunction()
+
+# sbtg_executable(<name> SOURCES ... [DEPS ...])
+function(sbtg_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} sbtg_build_flags)
+endfunction()
