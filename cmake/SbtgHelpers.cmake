@@ -6,7 +6,8 @@ target_compile_options(sbtg_build_flags INTERFACE -Wall -Wextra -Wpedantic -Werr
                        -Wno-maybe-uninitialized -Wno-array-bounds -Wno-stringop-overflow
                        -Wno-restrict)
 if(SBTG_NATIVE)
-  target_compile_options(sbtg_build_flags INTERFACE -march=native)
+  # -Wuninitialized: g++ 12's AVX-512 intrinsics headers trigger it falsely (GCC bug 105593).
+  target_compile_options(sbtg_build_flags INTERFACE -march=native -Wno-uninitialized)
 endif()
 if(SBTG_SANITIZE)
   target_compile_options(sbtg_build_flags INTERFACE -fsanitize=${SBTG_SANITIZE} -fno-omit-frame-pointer

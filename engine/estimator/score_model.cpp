@@ -1,0 +1,193 @@
+#include "engine/estimator/score_model.hpp"
+
+#include <Eigen/Cholesky>
+#include <stdexcept>
+
+namespace sbtg::est {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::MatrixXf;
+using Eigen::VectorXf;
+
+ScoreModel::ScoreModel(const ModelOptions& options, Index n, int order, std::uint64_t seed)
+    : options_(options), n_(n), order_(order), coupling_(MakeCoupling(options)) {
+  const Index np = n * order;
+  qf_ = layout_.block(layout_.Add("Q_f", n, n));
+  qp_ = layout_.block(layout_.Add("Q_p", np, np));
+  hf_ = layout_.block(layout_.Add("h_f", n, 1));
+  hp_ = layout_.block(layout_.Add("h_p", np, 1));
+  has_mlp_ = options.kind != ScoreModelKind::kGaussian;
+  if (has_mlp_) {
+    mlp_f_.Register(layout_, "g_f", n, options.hidden, options.hidden);
+    mlp_p_.Register(layout_, "g_p", np, options.hidden, options.hidden);
+  }
+  coupling_->Register(layout_, n, order);
+  theta_ = VectorXf::Zero(layout_.size());
+  std::mt19937_64 rng(seed);
+  ParamLayout::View(theta_, qf_).setIdentity();
+  ParamLayout::View(theta_, qp_).setIdentity();
+  if (has_mlp_) {
+    // Output layers start at zero: the model starts as its quadratic part (the Gaussian warm start).
+    mlp_f_.Init(theta_, rng, 0.0f);
+    mlp_p_.Init(theta_, rng, 0.0f);
+  }
+  coupling_->Init(theta_, rng);
+}
+
+ScoreModel::ScoreModel(const ScoreModel& other)
+    : options_(other.options_),
+      n_(other.n_),
+      order_(other.order_),
+      layout_(other.layout_),
+      qf_(other.qf_),
+      qp_(other.qp_),
+      hf_(other.hf_),
+      hp_(other.hp_),
+      has_mlp_(other.has_mlp_),
+      mlp_f_(other.mlp_f_),
+      mlp_p_(other.mlp_p_),
+      coupling_(other.coupling_->Clone()),
+      theta_(other.theta_) {}
+
+void ScoreModel::FitGaussian(const MatrixXd& z, double ridge) {
+  const Index d = dim();
+  const Eigen::RowVectorXd mean = z.colwise().mean();
+  const MatrixXd centred = z.rowwise() - mean;
+  MatrixXd cov = centred.transpose() * centred / static_cast<double>(z.rows());
+  cov.diagonal().array() += ridge;
+  const MatrixXd k = cov.llt().solve(MatrixXd::Identity(d, d));
+  const Eigen::VectorXd h = -k * mean.transpose();
+  ParamLayout::View(theta_, qf_) = k.topLeftCorner(n_, n_).cast<float>();
+  ParamLayout::View(theta_, qp_) = k.bottomRightCorner(d - n_, d - n_).cast<float>();
+  ParamLayout::View(theta_, hf_) = h.head(n_).cast<float>();
+  ParamLayout::View(theta_, hp_) = h.tail(d - n_).cast<float>();
+  std::vector<MatrixXf> w;
+  for (int r = 1; r <= order_; ++r) w.push_back(k.block(0, r * n_, n_, n_).cast<float>());
+  coupling_->SetBilinear(theta_, w);
+}
+
+void ScoreModel::Energy(const MatrixXf& z, VectorXf& u, Workspace& ws) const {
+  const Index np = dim() - n_;
+  const auto xf = z.leftCols(n_);
+  const auto xp = z.rightCols(np);
+  u = 0.5f * ((xf * ParamLayout::View(theta_, qf_)).array() * xf.array()).rowwise().sum().matrix() +
+      0.5f * ((xp * ParamLayout::View(theta_, qp_)).array() * xp.array()).rowwise().sum().matrix();
+  u += xf * ParamLayout::View(theta_, hf_).col(0) + xp * ParamLayout::View(theta_, hp_).col(0);
+  if (has_mlp_) {
+    VectorXf g;
+    mlp_f_.Forward(theta_, xf, SiluOrder::kValue, ws.mlp_f);
+    mlp_f_.Value(theta_, ws.mlp_f, g);
+    u += g;
+    mlp_p_.Forward(theta_, xp, SiluOrder::kValue, ws.mlp_p);
+    mlp_p_.Value(theta_, ws.mlp_p, g);
+    u += g;
+  }
+  coupling_->AddEnergy(theta_, z, u);
+}
+
+void ScoreModel::EnergyGradient(const MatrixXf& z, MatrixXf& g, Workspace& ws) const {
+  Gradient(z, g, ws, SiluOrder::kFirst);
+}
+
+void ScoreModel::Gradient(const MatrixXf& z, MatrixXf& g, Workspace& ws, SiluOrder order) const {
+  const Index np = dim() - n_;
+  const auto xf = z.leftCols(n_);
+  const auto xp = z.rightCols(np);
+  g.resize(z.rows(), dim());
+  g.leftCols(n_).noalias() = xf * ParamLayout::View(theta_, qf_);
+  g.leftCols(n_).rowwise() += ParamLayout::View(theta_, hf_).col(0).transpose();
+  g.rightCols(np).noalias() = xp * ParamLayout::View(theta_, qp_);
+  g.rightCols(np).rowwise() += ParamLayout::View(theta_, hp_).col(0).transpose();
+  if (has_mlp_) {
+    mlp_f_.Forward(theta_, xf, order, ws.mlp_f);
+    mlp_p_.Forward(theta_, xp, order, ws.mlp_p);
+    ws.tmp_f.resize(z.rows(), n_);
+    ws.tmp_p.resize(z.rows(), np);
+    mlp_f_.InputGrad(theta_, ws.mlp_f, ws.tmp_f);
+    mlp_p_.InputGrad(theta_, ws.mlp_p, ws.tmp_p);
+    g.leftCols(n_) += ws.tmp_f;
+    g.rightCols(np) += ws.tmp_p;
+  }
+  coupling_->AddGrad(theta_, z, g, ws, order >= SiluOrder::kSecond);
+}
+
+void ScoreModel::Score(const MatrixXf& z, MatrixXf& s, Workspace& ws) const {
+  Gradient(z, s, ws, SiluOrder::kFirst);
+  s = -s;
+}
+
+double ScoreModel::Laplacian(const MatrixXf& z, VectorXf& lap, Workspace& ws) const {
+  const double trace = ParamLayout::View(theta_, qf_).trace() + ParamLayout::View(theta_, qp_).trace();
+  lap = VectorXf::Constant(z.rows(), static_cast<float>(trace));
+  if (has_mlp_) {
+    VectorXf part;
+    mlp_f_.Laplacian(theta_, ws.mlp_f, part);
+    lap += part;
+    mlp_p_.Laplacian(theta_, ws.mlp_p, part);
+    lap += part;
+  }
+  coupling_->AddLaplacian(theta_, z, lap, ws);
+  return trace;
+}
+
+double ScoreModel::ExactLoss(const MatrixXf& z, VectorXf* grad, Workspace& ws) const {
+  MatrixXf g;
+  Gradient(z, g, ws, grad != nullptr ? SiluOrder::kThird : SiluOrder::kSecond);
+  VectorXf lap;
+  Laplacian(z, lap, ws);
+  const auto b = static_cast<float>(z.rows());
+  const double loss = (0.5f * g.rowwise().squaredNorm() - lap).mean();
+  if (grad != nullptr) {
+    const VectorXf w = VectorXf::Constant(z.rows(), -1.0f / b);
+    Backprop(z, g / b, w, *grad, ws);
+  }
+  return loss;
+}
+
+double ScoreModel::DenoisingLoss(const MatrixXf& y, const MatrixXf& eps, float sigma, VectorXf* grad,
+                                 Workspace& ws) const {
+  MatrixXf g;
+  Gradient(y, g, ws, grad != nullptr ? SiluOrder::kSecond : SiluOrder::kFirst);
+  const MatrixXf r = eps - sigma * g;
+  const double loss = 0.5 * r.rowwise().squaredNorm().mean();
+  if (grad != nullptr) Backprop(y, (-sigma / static_cast<float>(y.rows())) * r, VectorXf(), *grad, ws);
+  return loss;
+}
+
+void ScoreModel::Backprop(const MatrixXf& z, const MatrixXf& e, const VectorXf& w, VectorXf& grad,
+                          Workspace& ws) const {
+  const Index np = dim() - n_;
+  grad = VectorXf::Zero(theta_.size());
+  const auto xf = z.leftCols(n_);
+  const auto xp = z.rightCols(np);
+  const auto ef = e.leftCols(n_);
+  const auto ep = e.rightCols(np);
+  const float wsum = w.size() > 0 ? w.sum() : 0.0f;
+  // Q enters symmetrically (U = ½xᵀQx with Q = Qᵀ): symmetrise its gradient so Q stays symmetric.
+  MatrixXf m = xf.transpose() * ef;
+  auto gqf = ParamLayout::View(grad, qf_);
+  gqf = 0.5f * (m + m.transpose());
+  gqf.diagonal().array() += wsum;
+  m = xp.transpose() * ep;
+  auto gqp = ParamLayout::View(grad, qp_);
+  gqp = 0.5f * (m + m.transpose());
+  gqp.diagonal().array() += wsum;
+  ParamLayout::View(grad, hf_).col(0) = ef.colwise().sum().transpose();
+  ParamLayout::View(grad, hp_).col(0) = ep.colwise().sum().transpose();
+  if (has_mlp_) {
+    mlp_f_.AddInputGradVjp(theta_, xf, ws.mlp_f, ef, 1.0f, grad);
+    mlp_p_.AddInputGradVjp(theta_, xp, ws.mlp_p, ep, 1.0f, grad);
+    if (w.size() > 0) {
+      mlp_f_.AddLaplacianGrad(theta_, xf, ws.mlp_f, w, 1.0f, grad);
+      mlp_p_.AddLaplacianGrad(theta_, xp, ws.mlp_p, w, 1.0f, grad);
+    }
+  }
+  coupling_->Backprop(theta_, z, e, w, grad, ws);
+}
+
+std::vector<MatrixXf> ScoreModel::CouplingMatrices(std::vector<std::string>& names) const {
+  return coupling_->Matrices(theta_, names);
+}
+
+}  // namespace sbtg::est

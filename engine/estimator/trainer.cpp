@@ -1,0 +1,144 @@
+#include "engine/estimator/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+namespace sbtg::est {
+
+using Eigen::Index;
+using Eigen::MatrixXf;
+using Eigen::VectorXf;
+
+std::vector<double> SigmaSchedule(const TrainOptions& options) {
+  switch (options.objective) {
+    case Objective::kExact: return {};
+    case Objective::kDenoising: return {options.sigma};
+    case Objective::kDenoisingMulti: {
+      std::vector<double> levels;
+      const int l = options.sigma_levels;
+      for (int k = 0; k < l; ++k) {
+        const double frac = l == 1 ? 1.0 : static_cast<double>(k) / (l - 1);
+        levels.push_back(options.sigma_max * std::pow(options.sigma / options.sigma_max, frac));
+      }
+      return levels;
+    }
+  }
+  return {};
+}
+
+namespace {
+
+void FillNormal(MatrixXf& m, std::mt19937_64& rng) {
+  std::normal_distribution<float> nd;
+  for (Index k = 0; k < m.size(); ++k) m.data()[k] = nd(rng);
+}
+
+// Held-out criterion: the training objective itself, with noise drawn once (DSM) so it is deterministic.
+class Validator {
+ public:
+  Validator(const ScoreModel& model, const MatrixXf& val, std::uint64_t seed) : val_(val) {
+    if (val.rows() == 0) return;
+    std::mt19937_64 rng(seed);
+    eps_.resize(val.rows(), val.cols());
+    FillNormal(eps_, rng);
+    (void)model;
+  }
+  [[nodiscard]] bool active() const { return val_.rows() > 0; }
+  double Loss(const ScoreModel& model, double sigma, Workspace& ws) const {
+    if (sigma <= 0) return model.ExactLoss(val_, nullptr, ws);
+    const auto s = static_cast<float>(sigma);
+    const MatrixXf y = val_ + s * eps_;
+    return model.DenoisingLoss(y, eps_, s, nullptr, ws);
+  }
+
+ private:
+  const MatrixXf& val_;
+  MatrixXf eps_;
+};
+
+}  // namespace
+
+TrainStats TrainModel(ScoreModel& model, const MatrixXf& train, const MatrixXf& validation,
+                      const TrainOptions& options, const ProgressCallback& progress, const std::string& phase) {
+  TrainStats stats;
+  stats.best_validation_loss = std::numeric_limits<double>::quiet_NaN();
+  if (!model.trainable() || options.epochs == 0 || train.rows() == 0) return stats;
+  const auto start = std::chrono::steady_clock::now();
+  std::mt19937_64 rng(options.seed);
+  Adam adam(model.params().size(), AdamOptions{options.learning_rate});
+  const Validator validator(model, validation, options.seed ^ 0x9e3779b97f4a7c15ULL);
+  Workspace ws;
+  std::vector<double> sigmas = SigmaSchedule(options);
+  if (sigmas.empty()) sigmas.push_back(0.0);  // 0 = exact score matching
+  const int levels = static_cast<int>(sigmas.size());
+  const int epochs_per_level = std::max(1, (options.epochs + levels - 1) / levels);
+  const Index batch = std::min<Index>(options.batch, train.rows());
+  std::vector<Index> order(static_cast<size_t>(train.rows()));
+  std::iota(order.begin(), order.end(), 0);
+  MatrixXf xb(batch, train.cols()), eps(batch, train.cols()), y;
+  VectorXf grad;
+  int total_epochs = 0;
+  for (int level = 0; level < levels; ++level) {
+    const double sigma = sigmas[static_cast<size_t>(level)];
+    const bool last = level + 1 == levels;
+    double lr = options.learning_rate;
+    double best = std::numeric_limits<double>::infinity();
+    VectorXf best_theta = model.params();
+    int since_best = 0;
+    for (int epoch = 0; epoch < epochs_per_level; ++epoch) {
+      std::shuffle(order.begin(), order.end(), rng);
+      double loss_sum = 0;
+      Index batches = 0;
+      for (Index start_row = 0; start_row + batch <= train.rows(); start_row += batch) {
+        for (Index k = 0; k < batch; ++k) xb.row(k) = train.row(order[static_cast<size_t>(start_row + k)]);
+        double loss = 0;
+        if (sigma <= 0) {
+          loss = model.ExactLoss(xb, &grad, ws);
+        } else {
+          FillNormal(eps, rng);
+          const auto s = static_cast<float>(sigma);
+          y = xb + s * eps;
+          loss = model.DenoisingLoss(y, eps, s, &grad, ws);
+        }
+        adam.Step(model.params(), grad, lr);
+        adam.SoftThreshold(model.params(), model.layout(), options.l1, lr);
+        loss_sum += loss;
+        ++batches;
+      }
+      ++total_epochs;
+      stats.final_train_loss = batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
+      if (!validator.active()) {
+        if (progress) progress(phase, total_epochs, options.epochs, stats.final_train_loss);
+        continue;
+      }
+      const double val = validator.Loss(model, sigma, ws);
+      stats.validation_history.push_back(val);
+      if (progress) progress(phase, total_epochs, options.epochs, val);
+      if (val < best - 1e-7 * std::abs(best)) {
+        best = val;
+        best_theta = model.params();
+        since_best = 0;
+      } else {
+        ++since_best;
+        // Halve the step on a plateau so the fit settles at the objective's minimum.
+        if (since_best % std::max(2, options.patience / 2) == 0) lr *= 0.5;
+        if (last && options.patience > 0 && since_best >= options.patience) break;
+      }
+    }
+    if (validator.active() && std::isfinite(best)) {
+      model.params() = best_theta;
+      stats.best_validation_loss = best;
+    }
+  }
+  stats.epochs_run = total_epochs;
+  stats.steps = adam.steps();
+  stats.final_sigma = sigmas.back();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+}  // namespace sbtg::est
