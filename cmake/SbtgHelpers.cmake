@@ -1,6 +1,9 @@
 # Shared build settings for every sbtg target: warnings as errors, sanitizers, architecture flags.
 
 add_library(sbtg_build_flags INTERFACE)
+# Lets tests forbid Eigen heap allocation around hot paths (checked where assertions are enabled:
+# the debug, asan and tsan presets keep assertions on).
+target_compile_definitions(sbtg_build_flags INTERFACE EIGEN_RUNTIME_NO_MALLOC)
 target_compile_options(sbtg_build_flags INTERFACE -Wall -Wextra -Wpedantic -Werror
                        # Eigen and libstdc++ string code trip these false positives on g++ 12.
                        -Wno-maybe-uninitialized -Wno-array-bounds -Wno-stringop-overflow

@@ -129,9 +129,11 @@ Result<FitResult> FitSbtg(const Recording& rec_in, const SbtgOptions& options, c
                                      "-dimensional window; use fewer folds or lags, or a ridge > 0");
     }
     est::ScoreModel model(options.model, n, p_order, options.train.seed + 7919 * k);
-    // Closed-form Gaussian fit on training + validation windows: the exact special case, and the warm start.
+    // Closed-form Gaussian fit: the exact special case, and the warm start of trained models. A trained
+    // model's warm start sees only its training windows, so the early-stopping loss stays held-out; the
+    // Gaussian model itself also uses the validation windows (it has no early stopping).
     std::vector<Index> fit_rows = fold.train;
-    fit_rows.insert(fit_rows.end(), fold.validation.begin(), fold.validation.end());
+    if (!model.trainable()) fit_rows.insert(fit_rows.end(), fold.validation.begin(), fold.validation.end());
     model.FitGaussian(Rows(z, fit_rows), options.model.ridge);
     est::TrainStats stats;
     if (model.trainable()) {
@@ -157,7 +159,8 @@ Result<FitResult> FitSbtg(const Recording& rec_in, const SbtgOptions& options, c
                          {"best_validation_loss", std::isfinite(stats.best_validation_loss)
                                                       ? nlohmann::json(stats.best_validation_loss)
                                                       : nlohmann::json(nullptr)},
-                         {"train_seconds", stats.seconds}});
+                         {"train_seconds", stats.seconds},
+                         {"validation_history", stats.validation_history}});
   }
   const double train_seconds = Seconds(t_train);
 
@@ -218,7 +221,7 @@ Result<FitResult> FitSbtg(const Recording& rec_in, const SbtgOptions& options, c
   }
   result.settings["hac_bandwidth_used"] = bandwidths;
   result.settings["empirical_null_scale"] = null_scales;
-  result.timings = {{"train_seconds", train_seconds}, {"test_seconds", Seconds(t_test)}, {"total_seconds", Seconds(t_start)}};
+  result.timings = {{"train", train_seconds}, {"test", Seconds(t_test)}, {"total", Seconds(t_start)}};
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& lag : result.lags) {
     const Index sel = (lag.selected.array() != 0).count();

@@ -47,14 +47,14 @@ void SiluMlp::Forward(const VectorXf& theta, const Eigen::Ref<const MatrixXf>& x
   const auto b1 = ParamLayout::View(theta, b1_);
   const auto b2 = ParamLayout::View(theta, b2_);
   c.order = order;
-  MatrixXf a1 = x * w1.transpose();
-  a1.rowwise() += b1.col(0).transpose();
-  c.a1 = a1.array();
-  SiluEval(c.a1, order, c.h1, c.d1, c.s1, c.t1);
-  MatrixXf a2 = c.h1.matrix() * w2.transpose();
-  a2.rowwise() += b2.col(0).transpose();
-  c.a2 = a2.array();
-  SiluEval(c.a2, order, c.h2, c.d2, c.s2, c.t2);
+  c.a1.resize(x.rows(), h1_);
+  c.a1.matrix().noalias() = x * w1.transpose();
+  c.a1.rowwise() += b1.col(0).transpose().array();
+  SiluEval(c.a1, order, c.h1, c.d1, c.s1, c.t1, c.sig);
+  c.a2.resize(x.rows(), h2_);
+  c.a2.matrix().noalias() = c.h1.matrix() * w2.transpose();
+  c.a2.rowwise() += b2.col(0).transpose().array();
+  SiluEval(c.a2, order, c.h2, c.d2, c.s2, c.t2, c.sig);
 }
 
 void SiluMlp::Value(const VectorXf& theta, const Cache& c, VectorXf& g) const {
@@ -66,9 +66,12 @@ void SiluMlp::InputGrad(const VectorXf& theta, Cache& c, Eigen::Ref<MatrixXf> gr
   const auto w1 = ParamLayout::View(theta, w1_);
   const auto w2 = ParamLayout::View(theta, w2_);
   const auto w3 = ParamLayout::View(theta, w3_);
-  c.v2 = (c.d2.rowwise() * w3.col(0).transpose().array()).matrix();
+  c.v2.resize(c.d2.rows(), h2_);
+  c.v2.array() = c.d2.rowwise() * w3.col(0).transpose().array();
+  c.u1.resize(c.d2.rows(), h1_);
   c.u1.noalias() = c.v2 * w2;
-  c.v1 = (c.d1 * c.u1.array()).matrix();
+  c.v1.resize(c.d2.rows(), h1_);
+  c.v1.array() = c.d1 * c.u1.array();
   grad.noalias() = c.v1 * w1;
 }
 
@@ -100,9 +103,13 @@ void SiluMlp::AddInputGradVjp(const VectorXf& theta, const Eigen::Ref<const Matr
   const MatrixXf q2 = ((c.s2 * a2dot.array()).rowwise() * w3.col(0).transpose().array()).matrix();
   const MatrixXf q1 = (c.s1 * a1dot.array() * c.u1.array() + c.d1 * (q2 * w2).array()).matrix();
   ParamLayout::View(grad, w3_).col(0) += scale * (c.d2 * a2dot.array()).colwise().sum().transpose().matrix();
-  ParamLayout::View(grad, w2_).noalias() += scale * (c.v2.transpose() * h1dot + q2.transpose() * c.h1.matrix());
+  auto gw2 = ParamLayout::View(grad, w2_);
+  gw2.noalias() += scale * (c.v2.transpose() * h1dot);
+  gw2.noalias() += scale * (q2.transpose() * c.h1.matrix());
   ParamLayout::View(grad, b2_).col(0) += scale * q2.colwise().sum().transpose();
-  ParamLayout::View(grad, w1_).noalias() += scale * (c.v1.transpose() * e + q1.transpose() * x);
+  auto gw1 = ParamLayout::View(grad, w1_);
+  gw1.noalias() += scale * (c.v1.transpose() * e);
+  gw1.noalias() += scale * (q1.transpose() * x);
   ParamLayout::View(grad, b1_).col(0) += scale * q1.colwise().sum().transpose();
 }
 

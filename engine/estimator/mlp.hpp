@@ -24,6 +24,7 @@ class SiluMlp {
     Eigen::ArrayXXf a1, h1, d1, s1, t1;  // B × h1: pre-activation, SiLU, SiLU′, SiLU″, SiLU‴
     Eigen::ArrayXXf a2, h2, d2, s2, t2;  // B × h2
     Eigen::MatrixXf v2, u1, v1;          // B × h2, B × h1, B × h1 (input-gradient pass)
+    Eigen::ArrayXXf sig;                 // sigmoid scratch
     SiluOrder order = SiluOrder::kValue;
   };
 
@@ -36,6 +37,8 @@ class SiluMlp {
   [[nodiscard]] Eigen::Index input_dim() const { return d_; }
 
   // Forward pass up to the derivative order needed (kFirst: scores; kSecond: training; kThird: exact SM).
+  // With a cache already sized for this batch, Forward/Value/InputGrad do not allocate (the streaming
+  // engine scores one window per frame through them).
   void Forward(const Eigen::VectorXf& theta, const Eigen::Ref<const Eigen::MatrixXf>& x, SiluOrder order,
                Cache& c) const;
   void Value(const Eigen::VectorXf& theta, const Cache& c, Eigen::VectorXf& g) const;

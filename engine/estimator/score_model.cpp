@@ -23,6 +23,14 @@ ScoreModel::ScoreModel(const ModelOptions& options, Index n, int order, std::uin
     mlp_p_.Register(layout_, "g_p", np, options.hidden, options.hidden);
   }
   coupling_->Register(layout_, n, order);
+  fused_ = options.kind == ScoreModelKind::kGaussian || options.kind == ScoreModelKind::kLinear;
+  if (fused_) {
+    for (int r = 1; r <= order; ++r) {
+      for (const auto& b : layout_.blocks()) {
+        if (b.name == "W_lag" + std::to_string(r)) w_blocks_.push_back(b);
+      }
+    }
+  }
   theta_ = VectorXf::Zero(layout_.size());
   std::mt19937_64 rng(seed);
   ParamLayout::View(theta_, qf_).setIdentity();
@@ -45,6 +53,8 @@ ScoreModel::ScoreModel(const ScoreModel& other)
       hf_(other.hf_),
       hp_(other.hp_),
       has_mlp_(other.has_mlp_),
+      fused_(other.fused_),
+      w_blocks_(other.w_blocks_),
       mlp_f_(other.mlp_f_),
       mlp_p_(other.mlp_p_),
       coupling_(other.coupling_->Clone()),
@@ -95,9 +105,22 @@ void ScoreModel::Gradient(const MatrixXf& z, MatrixXf& g, Workspace& ws, SiluOrd
   const auto xf = z.leftCols(n_);
   const auto xp = z.rightCols(np);
   g.resize(z.rows(), dim());
-  g.leftCols(n_).noalias() = xf * ParamLayout::View(theta_, qf_);
+  if (fused_) {
+    ws.quad.resize(dim(), dim());
+    ws.quad.topLeftCorner(n_, n_) = ParamLayout::View(theta_, qf_);
+    ws.quad.bottomRightCorner(np, np) = ParamLayout::View(theta_, qp_);
+    for (size_t r = 0; r < w_blocks_.size(); ++r) {
+      const auto w = ParamLayout::View(theta_, w_blocks_[r]);
+      const Index col = static_cast<Index>(r + 1) * n_;
+      ws.quad.block(0, col, n_, n_) = w;
+      ws.quad.block(col, 0, n_, n_) = w.transpose();
+    }
+    g.noalias() = z * ws.quad;
+  } else {
+    g.leftCols(n_).noalias() = xf * ParamLayout::View(theta_, qf_);
+    g.rightCols(np).noalias() = xp * ParamLayout::View(theta_, qp_);
+  }
   g.leftCols(n_).rowwise() += ParamLayout::View(theta_, hf_).col(0).transpose();
-  g.rightCols(np).noalias() = xp * ParamLayout::View(theta_, qp_);
   g.rightCols(np).rowwise() += ParamLayout::View(theta_, hp_).col(0).transpose();
   if (has_mlp_) {
     mlp_f_.Forward(theta_, xf, order, ws.mlp_f);
@@ -109,7 +132,7 @@ void ScoreModel::Gradient(const MatrixXf& z, MatrixXf& g, Workspace& ws, SiluOrd
     g.leftCols(n_) += ws.tmp_f;
     g.rightCols(np) += ws.tmp_p;
   }
-  coupling_->AddGrad(theta_, z, g, ws, order >= SiluOrder::kSecond);
+  if (!fused_) coupling_->AddGrad(theta_, z, g, ws, order >= SiluOrder::kSecond);
 }
 
 void ScoreModel::Score(const MatrixXf& z, MatrixXf& s, Workspace& ws) const {
@@ -165,13 +188,23 @@ void ScoreModel::Backprop(const MatrixXf& z, const MatrixXf& e, const VectorXf& 
   const auto ep = e.rightCols(np);
   const float wsum = w.size() > 0 ? w.sum() : 0.0f;
   // Q enters symmetrically (U = ½xᵀQx with Q = Qᵀ): symmetrise its gradient so Q stays symmetric.
-  MatrixXf m = xf.transpose() * ef;
   auto gqf = ParamLayout::View(grad, qf_);
-  gqf = 0.5f * (m + m.transpose());
-  gqf.diagonal().array() += wsum;
-  m = xp.transpose() * ep;
   auto gqp = ParamLayout::View(grad, qp_);
-  gqp = 0.5f * (m + m.transpose());
+  if (fused_) {
+    ws.cross.noalias() = z.transpose() * e;  // every block of the quadratic form's gradient at once
+    gqf = 0.5f * (ws.cross.topLeftCorner(n_, n_) + ws.cross.topLeftCorner(n_, n_).transpose());
+    gqp = 0.5f * (ws.cross.bottomRightCorner(np, np) + ws.cross.bottomRightCorner(np, np).transpose());
+    for (size_t r = 0; r < w_blocks_.size(); ++r) {
+      const Index col = static_cast<Index>(r + 1) * n_;
+      ParamLayout::View(grad, w_blocks_[r]) = ws.cross.block(0, col, n_, n_) + ws.cross.block(col, 0, n_, n_).transpose();
+    }
+  } else {
+    MatrixXf m = xf.transpose() * ef;
+    gqf = 0.5f * (m + m.transpose());
+    m = xp.transpose() * ep;
+    gqp = 0.5f * (m + m.transpose());
+  }
+  gqf.diagonal().array() += wsum;
   gqp.diagonal().array() += wsum;
   ParamLayout::View(grad, hf_).col(0) = ef.colwise().sum().transpose();
   ParamLayout::View(grad, hp_).col(0) = ep.colwise().sum().transpose();
@@ -183,11 +216,31 @@ void ScoreModel::Backprop(const MatrixXf& z, const MatrixXf& e, const VectorXf& 
       mlp_p_.AddLaplacianGrad(theta_, xp, ws.mlp_p, w, 1.0f, grad);
     }
   }
-  coupling_->Backprop(theta_, z, e, w, grad, ws);
+  if (!fused_) coupling_->Backprop(theta_, z, e, w, grad, ws);
 }
 
 std::vector<MatrixXf> ScoreModel::CouplingMatrices(std::vector<std::string>& names) const {
   return coupling_->Matrices(theta_, names);
+}
+
+double TrainingFlopsPerWindow(const ScoreModel& model, Objective objective) {
+  const auto n = static_cast<double>(model.n());
+  const auto np = n * model.order();
+  const auto h = static_cast<double>(model.options().hidden);
+  // Quadratic blocks and bilinear coupling: forward ∇U and the backward products.
+  double f = 2.0 * (2 * n * n + 2 * np * np + 4 * n * np);
+  auto mlp = [&](double d) {
+    double c = 10 * d * h + 12 * h * h;                  // forward, input gradient, double backprop
+    if (objective == Objective::kExact) c += 6 * h * h * h + 4 * d * h;  // Laplacian and its gradient
+    return c;
+  };
+  if (model.trainable()) f += mlp(n) + mlp(np);
+  switch (model.options().kind) {
+    case ScoreModelKind::kFeatureBilinear: f += 8 * n * np; break;  // feature products A_f, A_r and cotangents
+    case ScoreModelKind::kRegimeGated: f += (model.options().regimes - 1) * 8 * n * np + 4 * model.options().regimes * np; break;
+    default: break;
+  }
+  return f;
 }
 
 }  // namespace sbtg::est

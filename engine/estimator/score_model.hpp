@@ -26,6 +26,7 @@ namespace sbtg::est {
 struct Workspace {
   SiluMlp::Cache mlp_f, mlp_p;
   Eigen::MatrixXf tmp_f, tmp_p;
+  Eigen::MatrixXf quad, cross;  // fused quadratic form [[Q_f, W],[Wᵀ, Q_p]] and Zᵀ E
   std::vector<Eigen::ArrayXXf> slots;  // coupling intermediates
 };
 
@@ -104,11 +105,19 @@ class ScoreModel {
   ParamLayout layout_;
   ParamBlock qf_, qp_, hf_, hp_;
   bool has_mlp_ = false;
+  // Bilinear coupling: the quadratic blocks and W form one symmetric D × D matrix, so ∇U's quadratic
+  // part is a single product Z·M and its parameter gradient a single Zᵀ·E (fewer, larger GEMMs).
+  bool fused_ = false;
+  std::vector<ParamBlock> w_blocks_;
   SiluMlp mlp_f_, mlp_p_;
   std::unique_ptr<Coupling> coupling_;
   Eigen::VectorXf theta_;
 };
 
 std::unique_ptr<Coupling> MakeCoupling(const ModelOptions& options);
+
+// Floating-point operations of one training step per window (matrix products counted as 2·m·k·n;
+// element-wise work excluded), for reporting achieved GFLOP/s in benchmarks.
+double TrainingFlopsPerWindow(const ScoreModel& model, Objective objective);
 
 }  // namespace sbtg::est

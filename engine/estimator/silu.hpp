@@ -14,17 +14,25 @@ namespace sbtg::est {
 // Which derivatives a caller needs; higher orders cost extra element-wise work only.
 enum class SiluOrder { kValue = 0, kFirst = 1, kSecond = 2, kThird = 3 };
 
-// Fills f = SiLU(a) and, up to `order`, d1, d2, d3. Outputs are resized to a's shape.
+// Fills f = SiLU(a) and, up to `order`, d1, d2, d3, using `s` as scratch for sigmoid(a). Outputs are
+// resized to a's shape (no allocation when they already have it).
 template <typename Derived>
 void SiluEval(const Eigen::ArrayBase<Derived>& a, SiluOrder order, Eigen::ArrayXXf& f,
-              Eigen::ArrayXXf& d1, Eigen::ArrayXXf& d2, Eigen::ArrayXXf& d3) {
-  const Eigen::ArrayXXf s = 1.0f / (1.0f + (-a).exp());
+              Eigen::ArrayXXf& d1, Eigen::ArrayXXf& d2, Eigen::ArrayXXf& d3, Eigen::ArrayXXf& s) {
+  s = 1.0f / (1.0f + (-a).exp());
   f = a * s;
   if (order >= SiluOrder::kFirst) d1 = s * (1.0f + a * (1.0f - s));
   if (order >= SiluOrder::kSecond) d2 = s * (1.0f - s) * (2.0f + a * (1.0f - 2.0f * s));
   if (order >= SiluOrder::kThird) {
     d3 = s * (1.0f - s) * (3.0f * (1.0f - 2.0f * s) + a * (1.0f - 6.0f * s + 6.0f * s.square()));
   }
+}
+
+template <typename Derived>
+void SiluEval(const Eigen::ArrayBase<Derived>& a, SiluOrder order, Eigen::ArrayXXf& f,
+              Eigen::ArrayXXf& d1, Eigen::ArrayXXf& d2, Eigen::ArrayXXf& d3) {
+  Eigen::ArrayXXf s;
+  SiluEval(a, order, f, d1, d2, d3, s);
 }
 
 }  // namespace sbtg::est

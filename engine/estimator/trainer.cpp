@@ -32,9 +32,22 @@ std::vector<double> SigmaSchedule(const TrainOptions& options) {
 
 namespace {
 
+// Standard normal draws, vectorised Box–Muller on uniform floats from the seeded engine: the DSM
+// noise is drawn for every training step, and std::normal_distribution dominated the step's cost.
 void FillNormal(MatrixXf& m, std::mt19937_64& rng) {
-  std::normal_distribution<float> nd;
-  for (Index k = 0; k < m.size(); ++k) m.data()[k] = nd(rng);
+  const Index half = (m.size() + 1) / 2;
+  Eigen::ArrayXf u1(half), u2(half);
+  for (Index k = 0; k < half; ++k) {
+    const std::uint64_t bits = rng();
+    // Two 24-bit uniforms per draw; u1 in (0, 1] so the logarithm is finite.
+    u1[k] = (static_cast<float>(bits >> 40) + 1.0f) * (1.0f / 16777216.0f);
+    u2[k] = static_cast<float>((bits >> 16) & 0xFFFFFFu) * (1.0f / 16777216.0f);
+  }
+  const Eigen::ArrayXf radius = (-2.0f * u1.log()).sqrt();
+  const Eigen::ArrayXf angle = 6.2831853071795864f * u2;
+  Eigen::Map<Eigen::ArrayXf> out(m.data(), m.size());
+  out.head(half) = radius * angle.cos();
+  out.tail(m.size() - half) = (radius * angle.sin()).head(m.size() - half);
 }
 
 // Held-out criterion: the training objective itself, with noise drawn once (DSM) so it is deterministic.
@@ -79,6 +92,7 @@ TrainStats TrainModel(ScoreModel& model, const MatrixXf& train, const MatrixXf& 
   const Index batch = std::min<Index>(options.batch, train.rows());
   std::vector<Index> order(static_cast<size_t>(train.rows()));
   std::iota(order.begin(), order.end(), 0);
+  MatrixXf shuffled(train.rows(), train.cols());
   MatrixXf xb(batch, train.cols()), eps(batch, train.cols()), y;
   VectorXf grad;
   int total_epochs = 0;
@@ -89,12 +103,18 @@ TrainStats TrainModel(ScoreModel& model, const MatrixXf& train, const MatrixXf& 
     double best = std::numeric_limits<double>::infinity();
     VectorXf best_theta = model.params();
     int since_best = 0;
+    if (validator.active()) {  // the starting point (e.g. the Gaussian warm start) competes too
+      best = validator.Loss(model, sigma, ws);
+      stats.validation_history.push_back(best);
+    }
     for (int epoch = 0; epoch < epochs_per_level; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
+      // Column-wise gather (contiguous reads per column), then contiguous row blocks per minibatch.
+      for (Index c = 0; c < train.cols(); ++c) shuffled.col(c) = train.col(c)(order);
       double loss_sum = 0;
       Index batches = 0;
       for (Index start_row = 0; start_row + batch <= train.rows(); start_row += batch) {
-        for (Index k = 0; k < batch; ++k) xb.row(k) = train.row(order[static_cast<size_t>(start_row + k)]);
+        xb = shuffled.middleRows(start_row, batch);
         double loss = 0;
         if (sigma <= 0) {
           loss = model.ExactLoss(xb, &grad, ws);
@@ -118,7 +138,7 @@ TrainStats TrainModel(ScoreModel& model, const MatrixXf& train, const MatrixXf& 
       const double val = validator.Loss(model, sigma, ws);
       stats.validation_history.push_back(val);
       if (progress) progress(phase, total_epochs, options.epochs, val);
-      if (val < best - 1e-7 * std::abs(best)) {
+      if (std::isfinite(val) && (!std::isfinite(best) || val < best - 1e-7 * std::abs(best))) {
         best = val;
         best_theta = model.params();
         since_best = 0;

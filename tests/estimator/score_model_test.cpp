@@ -178,3 +178,30 @@ TEST_SUITE("ScoreModel") {
     CHECK((stein + Eigen::MatrixXd::Identity(z.cols(), z.cols())).cwiseAbs().maxCoeff() < 1e-4);
   }
 }
+
+TEST_SUITE("ScoreModel") {
+  TEST_CASE("ScoreModel.ScoringOneWindowDoesNotAllocate") {
+    // The streaming engine scores one window per frame; the hot path must not touch the heap once its
+    // workspace has been sized. Eigen reports heap use only where assertions are enabled (debug/asan).
+#ifdef NDEBUG
+    MESSAGE("assertions disabled in this build: the allocation check runs in the debug/asan presets");
+    CHECK(true);
+#else
+    sbtg::ModelOptions opt;
+    opt.kind = ScoreModelKind::kLinear;
+    opt.hidden = 16;
+    ScoreModel model(opt, 20, 2, 3);
+    Workspace ws;
+    MatrixXf z = MatrixXf::Random(1, model.dim());
+    MatrixXf s(1, model.dim());
+    model.Score(z, s, ws);  // warm-up sizes the workspace
+    Eigen::internal::set_is_malloc_allowed(false);
+    for (int k = 0; k < 3; ++k) {
+      z.setRandom();
+      model.Score(z, s, ws);
+    }
+    Eigen::internal::set_is_malloc_allowed(true);
+    CHECK(s.allFinite());
+#endif
+  }
+}

@@ -14,6 +14,8 @@ void RegisterSimulate(CLI::App& app, int& exit_code);
 void RegisterFit(CLI::App& app, int& exit_code);
 void RegisterEval(CLI::App& app, int& exit_code);
 void RegisterDemo(CLI::App& app, int& exit_code);
+void RegisterStream(CLI::App& app, int& exit_code);
+void RegisterTail(CLI::App& app, int& exit_code);
 
 // Prints "sbtg <command>: error: <status>" to stderr and returns the exit code for it (1).
 int ReportError(const std::string& command, const Status& status);

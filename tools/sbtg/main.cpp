@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   sbtg::cli::RegisterSimulate(app, exit_code);
   sbtg::cli::RegisterFit(app, exit_code);
   sbtg::cli::RegisterEval(app, exit_code);
+  sbtg::cli::RegisterStream(app, exit_code);
+  sbtg::cli::RegisterTail(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
