@@ -29,44 +29,52 @@ double EmpiricalNullScale(const MatrixXd& z) {
 
 LagTest RunLagTest(const MatrixXd& sf, const MatrixXd& sr, const std::vector<Index>& runs, const TestOptions& t,
                    int min_shift) {
-  // The test targets the reported effect. Diagonal correction: effect rows are μ̂ rows scaled by
-  // −1/E[s_f,j²], so testing μ̂ tests the effect. Full correction: effect = −M⁻¹μ̂ with M = E[s_f s_fᵀ],
-  // the mean of products of the transformed future scores s̃_f = s_f M⁻¹ with s_r; running the product
-  // test on (s̃_f, s_r) gives the effect's own HAC z-scores (M treated as fixed). With exact Gaussian
-  // scores s̃_f is minus the innovation, so the full-correction test asks whether A_r[j,i] = 0 given the
-  // past, rather than whether (Σ⁻¹A_r)[j,i] = 0 (which mixes targets when innovations are correlated).
-  MatrixXd a = sf;
-  if (t.centred) a.rowwise() -= a.colwise().mean();
+  // The test targets the reported effect.
+  // Diagonal correction: effect rows are μ̂ rows scaled by −1/E[s_f,j²]; at a null pair μ̂ = 0, so the
+  // product test of μ̂ is the test of the effect.
+  // Full correction: effect = −M⁻¹μ̂ with M = E[s_f s_fᵀ] estimated from the same scores. By the delta
+  // method its influence function is s̃_f,t r_tᵀ with s̃_f = s_f M⁻¹ and r = s_r − (M⁻¹μ̂)ᵀ s_f (s_r with
+  // its projection on s_f removed; this removes, e.g., the part carried by large self-lag effects), so the
+  // product test on (s̃_f, r) gives the HAC variance of the effect itself. With exact Gaussian scores
+  // s̃_f is minus the innovation, and the test asks whether A_r[j,i] = 0 given the past rather than
+  // whether (Σ⁻¹A_r)[j,i] = 0 (which mixes targets when innovations are correlated).
+  MatrixXd a = sf, b = sr;
+  if (t.centred) {
+    a.rowwise() -= a.colwise().mean();
+    b.rowwise() -= b.colwise().mean();
+  }
   const double n = static_cast<double>(sf.rows());
   LagTest out;
-  out.mu = a.transpose() * (t.centred ? MatrixXd(sr.rowwise() - sr.colwise().mean()) : sr) / n;
-  MatrixXd future;  // the scores whose products with s_r estimate −effect (up to a row scaling)
-  Eigen::VectorXd row_scale;
+  out.mu = a.transpose() * b / n;
+  HacOptions hac;
+  hac.centred = false;  // centred above when requested; the influence series below have mean zero
+  hac.bandwidth = t.bandwidth;
+  MatrixXd future, past;
   if (t.correction == Correction::kFull) {
     MatrixXd m = a.transpose() * a / n;
     m.diagonal().array() += 1e-12 * m.diagonal().mean();  // guards an exactly singular M only
-    future = m.llt().solve(sf.transpose()).transpose();  // s_f M⁻¹ (M symmetric)
-    row_scale = Eigen::VectorXd::Ones(sf.cols());
+    const Eigen::LLT<MatrixXd> llt(m);
+    const MatrixXd minv_mu = llt.solve(out.mu);      // M⁻¹μ̂ = −effect
+    future = llt.solve(a.transpose()).transpose();  // s̃_f = s_f M⁻¹ (M symmetric)
+    past = b - a * minv_mu;                         // r = s_r − s_f M⁻¹μ̂
+    out.effect_std = -minv_mu;
   } else {
-    future = sf;
-    row_scale = (a.colwise().squaredNorm().transpose() / n).cwiseInverse();
+    const Eigen::VectorXd m = a.colwise().squaredNorm().transpose() / n;
+    future = a;
+    past = b;
+    out.effect_std = -(m.cwiseInverse().asDiagonal() * out.mu);
   }
-  HacOptions hac;
-  hac.centred = t.centred;
-  hac.bandwidth = t.bandwidth;
-  const ProductMoments pm = ProductTest(future, sr, runs, hac);
+  const ProductMoments pm = ProductTest(future, past, runs, hac);
   out.bandwidth = pm.bandwidth;
-  out.effect_std = -(row_scale.asDiagonal() * pm.mean);
+  // z has the sign of μ̂ (positive = inhibitory-like), for both corrections.
+  const MatrixXd estimate = t.correction == Correction::kFull ? MatrixXd(-out.effect_std) : out.mu;
   if (t.pvalue == PValueMode::kShift) {
-    MatrixXd fa = future, b = sr;
-    if (t.centred) {
-      fa.rowwise() -= fa.colwise().mean();
-      b.rowwise() -= b.colwise().mean();
-    }
-    const MatrixXd sd = ShiftNullSd(fa, b, runs, t.shifts, min_shift, 0x5b7e5b7eULL);
-    out.z = (pm.mean.array() / sd.array().max(1e-300)).matrix();
+    // Null variance of the estimate from circular shifts of the past scores against the future ones.
+    const MatrixXd sd = ShiftNullSd(future, t.correction == Correction::kFull ? MatrixXd(b) : past, runs, t.shifts,
+                                    min_shift, 0x5b7e5b7eULL);
+    out.z = (estimate.array() / sd.array().max(1e-300)).matrix();
   } else {
-    out.z = pm.ZScores();
+    out.z = (estimate.array() / pm.variance.array().sqrt()).matrix();
   }
   if (t.pvalue == PValueMode::kHacNull) {
     out.null_scale = EmpiricalNullScale(out.z);

@@ -95,6 +95,15 @@ TrainStats TrainModel(ScoreModel& model, const MatrixXf& train, const MatrixXf& 
   MatrixXf shuffled(train.rows(), train.cols());
   MatrixXf xb(batch, train.cols()), eps(batch, train.cols()), y;
   VectorXf grad;
+  std::vector<ParamBlock> frozen;
+  if (options.freeze_quadratic) {
+    for (const auto& b : model.layout().blocks()) {
+      if (b.name == "Q_f" || b.name == "Q_p" || b.name == "h_f" || b.name == "h_p" ||
+          (model.options().kind == ScoreModelKind::kLinear && b.name.rfind("W_lag", 0) == 0)) {
+        frozen.push_back(b);
+      }
+    }
+  }
   int total_epochs = 0;
   for (int level = 0; level < levels; ++level) {
     const double sigma = sigmas[static_cast<size_t>(level)];
@@ -124,6 +133,7 @@ TrainStats TrainModel(ScoreModel& model, const MatrixXf& train, const MatrixXf& 
           y = xb + s * eps;
           loss = model.DenoisingLoss(y, eps, s, &grad, ws);
         }
+        for (const auto& b : frozen) grad.segment(b.offset, b.size()).setZero();
         adam.Step(model.params(), grad, lr);
         adam.SoftThreshold(model.params(), model.layout(), options.l1, lr);
         loss_sum += loss;

@@ -206,9 +206,9 @@ Result<Model> BuildConnectome(const SimOptions& o, Rng& graph_rng) {
   const Spectrum spectrum = ComputeSpectrum(w);
   bool fallback = false;
   const double scale = RadiusScale(w, spectrum.radius, o.spectral_radius, &fallback);
-  w *= scale;
   meta["radius_fallback"] = fallback;
-  AddRateRadiusMeta(spectrum, scale, o.gain, o.leak, meta);
+  AddRateRadiusMeta(spectrum, w, scale, o.gain, o.leak, meta);
+  w *= scale;
   RateNetworkSpec spec = BaseRateSpec(o, w.rows(), graph_rng);
   spec.w1 = {std::move(w)};
   Model m = MakeRateNetwork(std::move(spec), std::move(meta));

@@ -79,8 +79,9 @@ Result<Model> BuildCalcium(const SimOptions& o, Rng& graph_rng);
 Eigen::MatrixXd RandomCoupling(Eigen::Index n, double density, double excitatory_fraction, Rng& rng,
                                const Eigen::MatrixXd* exclude = nullptr);
 // Eigenvalues exactly (dense QR) up to this size; above it only the radius, by power iteration
-// (relative error < 3e-4, measured; a 300 × 300 dense eigensolve already costs ~0.1 s of CPU).
-inline constexpr Eigen::Index kExactSpectrumMaxDim = 400;
+// (relative error < 3e-4, measured): a 300 × 300 dense eigensolve costs ~0.1 s of CPU, the power
+// estimate ~0.01 s.
+inline constexpr Eigen::Index kExactSpectrumMaxDim = 200;
 struct Spectrum {
   double radius = 0.0;
   Eigen::VectorXcd eigenvalues;  // empty when the radius was estimated by power iteration
@@ -115,10 +116,11 @@ struct RateNetworkSpec {
 Model MakeRateNetwork(RateNetworkSpec spec, nlohmann::json meta);
 // Gain, leak, innovation sd and a random bias from the options (w1/w2 left to the caller).
 RateNetworkSpec BaseRateSpec(const SimOptions& o, Eigen::Index n, Rng& rng);
-// Realised radii of s·W, g·s·W and of the origin Jacobian (1−λ)I + λ·g·s·W into meta, from W's
-// spectrum (the last one only when its eigenvalues are known).
-void AddRateRadiusMeta(const Spectrum& spectrum, double scale, double gain, double leak,
-                       nlohmann::json& meta);
+// Realised radii of s·W, g·s·W and of the origin Jacobian (1−λ)I + λ·g·s·W into meta, from the
+// spectrum of the unscaled W (the Jacobian's radius from W's eigenvalues when known, else by power
+// iteration).
+void AddRateRadiusMeta(const Spectrum& spectrum, const Eigen::MatrixXd& w, double scale, double gain,
+                       double leak, nlohmann::json& meta);
 
 // Innovation sd of the tanh families is kTanhNoiseScale · noise (see SimOptions::noise).
 inline constexpr double kTanhNoiseScale = 0.2;

@@ -127,9 +127,9 @@ void ScaleTogether(std::vector<Eigen::MatrixXd*> ws, const Eigen::MatrixXd& refe
   const Spectrum spectrum = ComputeSpectrum(reference);
   bool fallback = false;
   const double s = RadiusScale(reference, spectrum.radius, target, &fallback);
-  for (Eigen::MatrixXd* w : ws) *w *= s;
   meta["radius_fallback"] = fallback;  // acyclic graph: scaled by the circular-law estimate instead
-  AddRateRadiusMeta(spectrum, s, o.gain, o.leak, meta);
+  AddRateRadiusMeta(spectrum, reference, s, o.gain, o.leak, meta);  // before `reference` may change
+  for (Eigen::MatrixXd* w : ws) *w *= s;
 }
 
 }  // namespace
@@ -144,13 +144,16 @@ RateNetworkSpec BaseRateSpec(const SimOptions& o, Eigen::Index n, Rng& rng) {
   return spec;
 }
 
-void AddRateRadiusMeta(const Spectrum& spectrum, double scale, double gain, double leak,
-                       nlohmann::json& meta) {
+void AddRateRadiusMeta(const Spectrum& spectrum, const Eigen::MatrixXd& w, double scale, double gain,
+                       double leak, nlohmann::json& meta) {
   meta["spectral_radius_W"] = scale * spectrum.radius;
   meta["spectral_radius_gW"] = gain * scale * spectrum.radius;
-  if (spectrum.eigenvalues.size() == 0) return;
-  // Eigenvalues of (1−λ)I + λ·g·s·W are (1−λ) + λ·g·s·μ: no second eigensolve needed. Above 1 the
-  // origin is unstable and the network is spontaneously active.
+  // Above 1 the origin is unstable and the network is spontaneously active. With the eigenvalues μ
+  // of W at hand, those of (1−λ)I + λ·g·s·W are (1−λ) + λ·g·s·μ: no second eigensolve.
+  if (spectrum.eigenvalues.size() == 0) {
+    meta["spectral_radius_origin_jacobian"] = SpectralRadius(OriginJacobian(scale * w, gain, leak));
+    return;
+  }
   const Eigen::VectorXcd jacobian =
       (leak * gain * scale) * spectrum.eigenvalues.array() + (1.0 - leak);
   meta["spectral_radius_origin_jacobian"] = jacobian.cwiseAbs().maxCoeff();
@@ -244,10 +247,10 @@ void ScaleStates(std::array<Eigen::MatrixXd, 2>& w, const SimOptions& o, nlohman
   const double s = RadiusScale(w[larger], spectra[larger].radius, o.spectral_radius, &fallback);
   nlohmann::json per_state = nlohmann::json::array();
   for (size_t k = 0; k < 2; ++k) {
-    w[k] *= s;
     nlohmann::json facts;
-    AddRateRadiusMeta(spectra[k], s, o.gain, o.leak, facts);
+    AddRateRadiusMeta(spectra[k], w[k], s, o.gain, o.leak, facts);
     per_state.push_back(std::move(facts));
+    w[k] *= s;
   }
   meta["radius_fallback"] = fallback;
   meta["radii_per_state"] = std::move(per_state);

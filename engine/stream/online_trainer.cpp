@@ -27,8 +27,21 @@ OnlineTrainer::OnlineTrainer(const EngineOptions& options, Index n, Counters& co
     model_ = initial->Clone();
     adam_ = std::make_unique<est::Adam>(model_->params().size(), est::AdamOptions{options.trainer.train.learning_rate});
     next_refit_count_ = std::numeric_limits<Index>::max();  // a warm start is never replaced by the closed form
+    FindFrozenBlocks();
   }
   rate_start_ns_ = SteadyNanos();
+}
+
+void OnlineTrainer::FindFrozenBlocks() {
+  // The same blocks as the offline trainer's freeze_quadratic: the closed-form Gaussian part.
+  frozen_.clear();
+  if (!options_.trainer.train.freeze_quadratic) return;
+  for (const auto& b : model_->layout().blocks()) {
+    if (b.name == "Q_f" || b.name == "Q_p" || b.name == "h_f" || b.name == "h_p" ||
+        (model_->options().kind == ScoreModelKind::kLinear && b.name.rfind("W_lag", 0) == 0)) {
+      frozen_.push_back(b);
+    }
+  }
 }
 
 std::size_t OnlineTrainer::Drain() {
@@ -53,6 +66,7 @@ void OnlineTrainer::InitialFit() {
   }
   model_->FitGaussian(z, options_.trainer.model.ridge);
   adam_ = std::make_unique<est::Adam>(model_->params().size(), est::AdamOptions{options_.trainer.train.learning_rate});
+  FindFrozenBlocks();
   new_since_fit_ = 0;
   next_refit_count_ = 2 * reservoir_count_;
   Publish();
@@ -75,7 +89,8 @@ void OnlineTrainer::AdamStep() {
     noisy_ = batch_ + sigma * noise_;
     loss = model_->DenoisingLoss(noisy_, noise_, sigma, &grad_, ws_);
   }
-  if (!std::isfinite(loss) || !grad_.allFinite()) return;  // skip a diverging step rather than poison the model
+  if (!std::isfinite(loss) || !grad_.allFinite()) return;
+  for (const auto& b : frozen_) grad_.segment(b.offset, b.size()).setZero();  // skip a diverging step rather than poison the model
   adam_->Step(model_->params(), grad_, t.learning_rate);
   adam_->SoftThreshold(model_->params(), model_->layout(), t.l1, t.learning_rate);
   loss_ema_ = have_loss_ ? 0.95 * loss_ema_ + 0.05 * loss : loss;

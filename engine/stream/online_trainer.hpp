@@ -11,6 +11,7 @@
 #include <atomic>
 #include <memory>
 #include <random>
+#include <vector>
 
 #include "engine/estimator/params.hpp"
 #include "engine/estimator/score_model.hpp"
@@ -30,6 +31,7 @@ class OnlineTrainer {
 
  private:
   std::size_t Drain();
+  void FindFrozenBlocks();
   void InitialFit();
   void AdamStep();
   void Publish();
@@ -51,6 +53,7 @@ class OnlineTrainer {
   std::mt19937_64 rng_;
   Eigen::MatrixXf batch_, noise_, noisy_;
   Eigen::VectorXf grad_;
+  std::vector<est::ParamBlock> frozen_;  // train.freeze_quadratic: blocks whose gradient is zeroed
   std::int64_t steps_since_publish_ = 0;
   double loss_ema_ = 0;
   bool have_loss_ = false;

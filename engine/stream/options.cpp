@@ -80,6 +80,11 @@ Status ValidateEstimator(const StreamEstimatorOptions& e, int max_batch) {
     return Bad("estimator.pvalue", "'shift' needs the whole recording; streaming offers hac and hac_null");
   }
   if (!(e.alpha > 0 && e.alpha < 1)) return Bad("estimator.alpha", "must be in (0, 1)");
+  if (e.correction != Correction::kDiagonal) {
+    // The offline full-correction test runs on influence series s_f M⁻¹ and s_r − s_f M⁻¹μ̂ that depend
+    // on the whole window's M and μ̂; a sliding window cannot keep their HAC sums incrementally.
+    return Bad("estimator.correction", "'full' is offline-only; streaming uses the diagonal correction");
+  }
   return Status::Ok();
 }
 

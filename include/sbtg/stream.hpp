@@ -142,7 +142,7 @@ struct StreamEstimatorOptions {
   PValueMode pvalue = PValueMode::kHacNull;  // hac | hac_null (shift is offline-only)
   FdrMethod fdr = FdrMethod::kBH;
   double alpha = 0.1;   // FDR level for `selected`
-  Correction correction = Correction::kDiagonal;
+  Correction correction = Correction::kDiagonal;  // diagonal only (full is offline-only)
 };
 
 struct StreamTrainerOptions {

@@ -62,6 +62,7 @@ TEST_SUITE("Convergence") {
 
     sbtg::SbtgOptions offline;
     offline.model.kind = sbtg::ScoreModelKind::kGaussian;
+    offline.test.correction = sbtg::Correction::kDiagonal;  // as streamed
     auto fit = sbtg::FitSbtg(rec, offline);
     REQUIRE(fit.ok());
     const double reference = LagOneAuroc(*fit, truth);

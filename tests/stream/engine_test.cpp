@@ -94,6 +94,7 @@ TEST_SUITE("Engine") {
     }
     sbtg::TestOptions t;
     t.centred = false;
+    t.correction = sbtg::Correction::kDiagonal;
     const auto off = sbtg::est::RunLagTest(scores.leftCols(n), scores.rightCols(n), {0, 250 - second.rows()}, t, 1);
     const auto& g = snap->lags[0];
     CHECK(((g.mu - off.mu).cwiseAbs().maxCoeff() / off.mu.cwiseAbs().maxCoeff()) < 1e-9);
@@ -239,6 +240,11 @@ TEST_SUITE("Engine") {
     auto e = Engine::Create(o, std::make_unique<VectorSource>(x));
     REQUIRE_FALSE(e.ok());
     CHECK(e.status().message().find("estimator.pvalue") != std::string::npos);
+    EngineOptions full;
+    full.estimator.correction = sbtg::Correction::kFull;
+    auto f = Engine::Create(full, std::make_unique<VectorSource>(x));
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.status().message().find("estimator.correction") != std::string::npos);
     EngineOptions remote;
     remote.publish.endpoint = "tcp://0.0.0.0:5999";
     auto r = Engine::Create(remote, std::make_unique<VectorSource>(x));

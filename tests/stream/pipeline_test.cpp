@@ -130,6 +130,7 @@ TEST_SUITE("Pipeline") {
     t.centred = false;
     t.bandwidth = -1;
     t.pvalue = sbtg::PValueMode::kHacNull;
+    t.correction = sbtg::Correction::kDiagonal;
     for (int r = 1; r <= p; ++r) {
       const MatrixXd sf = offline_scores.leftCols(n), sr = offline_scores.middleCols(r * n, n);
       const auto off = sbtg::est::RunLagTest(sf, sr, runs, t, 1);

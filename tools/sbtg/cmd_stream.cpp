@@ -130,7 +130,7 @@ void AddEngineOptions(CLI::App* sub, StreamArgs& a) {
   sub->add_option("--pvalue", a.pvalue, "hac | hac_null (default hac_null)");
   sub->add_option("--fdr", a.fdr, "bh | by (default bh)");
   sub->add_option("--alpha", e.estimator.alpha, "FDR level for selected edges (default 0.1)");
-  sub->add_option("--correction", a.correction, "diagonal | full precision correction (default diagonal)");
+  sub->add_option("--correction", a.correction, "precision correction: diagonal (full is offline-only)");
 }
 
 void AddTrainerOptions(CLI::App* sub, StreamArgs& a) {
@@ -143,6 +143,8 @@ void AddTrainerOptions(CLI::App* sub, StreamArgs& a) {
   sub->add_option("--batch", t.train.batch, "windows per Adam step (default 128)");
   sub->add_option("--lr", t.train.learning_rate, "Adam learning rate (default 1e-3)");
   sub->add_option("--l1", t.train.l1, "L1 penalty on the couplings (default 0)");
+  sub->add_flag("--freeze-quadratic", t.train.freeze_quadratic,
+                "train only the nonlinear parts; keep the closed-form Gaussian part fixed");
   sub->add_option("--seed", t.train.seed, "trainer seed (default 1)");
   sub->add_option("--reservoir", t.reservoir, "recent windows the trainer samples from (default 4096)");
   sub->add_option("--init-windows", t.init_windows, "windows before the Gaussian start (-1 = max(200, 2 dim))");

@@ -191,6 +191,7 @@ int RunLiveDemo(const LiveDemoOptions& o, std::FILE* out) {
   SbtgOptions offline;
   offline.model.kind = *kind;
   offline.model.hidden = 32;
+  offline.test.correction = Correction::kDiagonal;  // as streamed
   offline.train.epochs = 30;
   const auto t0 = std::chrono::steady_clock::now();
   auto fit = FitSbtg(recording, offline);

@@ -25,6 +25,17 @@ def pct(v, digits=1):
         f"{100 * v:.{digits}f} %"
 
 
+def fp(p):
+    """A p-value: 2 significant digits, never rounded to 0."""
+    if p is None or math.isnan(p):
+        return "n/a"
+    return f"{p:.2g}" if p < 0.01 else f"{p:.3f}"
+
+
+def fdist(v):
+    return "n/a" if v is None or math.isnan(v) else f"{v:.0f}"
+
+
 def ci(pair, fmt=f3):
     return f"[{fmt(pair[0])}, {fmt(pair[1])}]"
 
@@ -453,9 +464,9 @@ def zebrafish_section(ctx):
                      f2(z["fit_seconds"]) if z["fit_seconds"] is not None else "n/a",
                      " / ".join(str(v) for v in z["lag_selected"].values()),
                      f"{pct(z['within_share'], 0)} vs {pct(z['within_share_all'], 0)}",
-                     f3(z["share_p"]) if not math.isnan(z["share_p"]) else "n/a",
-                     f"{f3(z['auroc'])} (null {f3(z['auroc_null_mean'])})", f3(z["auroc_p"]),
-                     f"{z['dist_selected']:.0f} / {z['dist_all']:.0f} / {z['dist_within']:.0f}"])
+                     fp(z["share_p"]), f"{f3(z['auroc'])} (null {f3(z['auroc_null_mean'])})",
+                     fp(z["auroc_p"]), f"{fdist(z['dist_selected'])} / {fdist(z['dist_all'])} / "
+                     f"{fdist(z['dist_within'])}"])
     return ("## Zebrafish tectum: do edges concentrate within assemblies?\n\n"
             "Fitted at full size (all neurons, all frames). Within-assembly pair = the two "
             "neurons share at least one published assembly (assemblies overlap). Two statistics "
