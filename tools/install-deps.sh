@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git time
   libeigen3-dev                 # linear algebra (DESIGN §1)
   libzmq3-dev cppzmq-dev        # ZeroMQ transport
   libconcurrentqueue-dev        # moodycamel lock-free queues

@@ -263,6 +263,8 @@ def test_report(sbtg, scratch):
     cmd = [sys.executable, os.path.join(TOOL, "report.py"), "--data", data, "--out", out,
            "--work", work, "--sbtg", sbtg, "--lags", "2", "--bootstrap", "50",
            "--permutations", "200", "--min-labelled", "3"]
+    if os.environ.get("SBTG_TEST_SCALE") == "small":  # sanitizer builds: SBTG and the reference
+        cmd += ["--methods", "sbtg,pearson"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-3000:])
@@ -277,6 +279,7 @@ def test_report(sbtg, scratch):
     check("all points equal to `sbtg eval`" in proc.stdout, "points checked against sbtg eval")
     figs = os.listdir(os.path.join(out, "validation"))
     check(len(figs) == 5 and all(f.endswith(".png") for f in figs), f"figures: {figs}")
+    check(all(m in text for m in ("SBTG", "lagged Pearson")), "methods named in the report")
     for f in figs:
         size = os.path.getsize(os.path.join(out, "validation", f))
         check(size < 200_000, f"{f} is {size} bytes (> 200 KB)")

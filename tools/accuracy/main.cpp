@@ -240,10 +240,10 @@ int main(int argc, char** argv) {
     for (int lag = 1; lag <= lags; ++lag) {
       md << fmt::format("### n = {}, lag {}\n\n", n, lag);
       md << "| family | method | AUROC abs(effect) | AUROC −log p | AUPRC abs(effect) | selected | realized FDR | "
-            "p<0.05 share | sign acc. | fit s |\n|---|---|---|---|---|---|---|---|---|---|\n";
+            "p<0.05 share | p<0.01 share | sign acc. | fit s |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
       for (auto f : families) {
         for (const auto& m : methods) {
-          std::vector<double> auroc, aurocp, auprc, sel, fdr, p05, sign, secs;
+          std::vector<double> auroc, aurocp, auprc, sel, fdr, p05, p01, sign, secs;
           for (const auto& r : rows) {
             if (r.family != sbtg::ToString(f) || r.method != m || r.n != n) continue;
             if (static_cast<size_t>(lag) > r.lags.size()) continue;
@@ -254,13 +254,14 @@ int main(int argc, char** argv) {
             sel.push_back(static_cast<double>(l.selected));
             fdr.push_back(l.selected > 0 ? l.realized_fdr : std::nan(""));
             p05.push_back(l.frac_p05);
+            p01.push_back(l.frac_p01);
             sign.push_back(l.sign_accuracy);
             secs.push_back(r.seconds);
           }
           if (auroc.empty()) continue;
-          md << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sbtg::ToString(f), m,
-                            Cell(auroc), Cell(aurocp), Cell(auprc), Cell(sel, 0), Cell(fdr), Cell(p05), Cell(sign),
-                            Cell(secs, 1));
+          md << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sbtg::ToString(f), m,
+                            Cell(auroc), Cell(aurocp), Cell(auprc), Cell(sel, 0), Cell(fdr), Cell(p05), Cell(p01, 4),
+                            Cell(sign), Cell(secs, 1));
         }
       }
       md << "\n";

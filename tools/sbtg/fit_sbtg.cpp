@@ -31,6 +31,8 @@ void AddSbtgOptions(CLI::App* sub, SbtgArgs& a) {
   g->add_option("--batch", o.train.batch, "minibatch size")->capture_default_str();
   g->add_option("--lr", o.train.learning_rate, "Adam learning rate")->capture_default_str();
   g->add_option("--l1", o.train.l1, "L1 penalty on the couplings")->capture_default_str();
+  g->add_flag("--freeze-quadratic", o.train.freeze_quadratic,
+              "train only the nonlinear parts; keep the closed-form Gaussian part fixed");
   g->add_option("--patience", o.train.patience, "early-stopping patience in epochs (0 = off)")->capture_default_str();
   g->add_option("--validation-fraction", o.train.validation_fraction, "training windows held out for early stopping")
       ->capture_default_str();
