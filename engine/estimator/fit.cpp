@@ -64,6 +64,7 @@ nlohmann::json SettingsJson(const SbtgOptions& o, int purge, int autocorrelation
         {"hidden", o.model.hidden},
         {"feature_hidden", o.model.feature_hidden},
         {"regimes", o.model.regimes},
+        {"gaussian_shrinkage", o.model.shrinkage < 0 ? nlohmann::json("ledoit_wolf") : nlohmann::json(o.model.shrinkage)},
         {"gaussian_ridge", o.model.ridge}}},
       {"train",
        {{"objective", ToString(o.train.objective)},
@@ -134,7 +135,7 @@ Result<FitResult> FitSbtg(const Recording& rec_in, const SbtgOptions& options, c
     // Gaussian model itself also uses the validation windows (it has no early stopping).
     std::vector<Index> fit_rows = fold.train;
     if (!model.trainable()) fit_rows.insert(fit_rows.end(), fold.validation.begin(), fold.validation.end());
-    model.FitGaussian(Rows(z, fit_rows), options.model.ridge);
+    const double shrinkage = model.FitGaussian(Rows(z, fit_rows), options.model.ridge, options.model.shrinkage);
     est::TrainStats stats;
     if (model.trainable()) {
       TrainOptions train = options.train;
@@ -152,6 +153,7 @@ Result<FitResult> FitSbtg(const Recording& rec_in, const SbtgOptions& options, c
     if (coupling_sum.empty()) coupling_sum.assign(w.size(), MatrixXd::Zero(n, n));
     for (size_t r = 0; r < w.size(); ++r) coupling_sum[r] += w[r].cast<double>() / static_cast<double>(plan.size());
     fold_info.push_back({{"scored", fold.score.size()},
+                         {"gaussian_shrinkage", shrinkage},
                          {"train", fold.train.size()},
                          {"validation", fold.validation.size()},
                          {"epochs_run", stats.epochs_run},

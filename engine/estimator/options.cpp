@@ -87,6 +87,9 @@ Status SbtgOptions::Validate() const {
   if (model.feature_hidden < 1) return bad("feature_hidden", "must be >= 1");
   if (model.regimes < 1) return bad("regimes", "must be >= 1");
   if (!(model.ridge >= 0)) return bad("ridge", "must be >= 0");
+  if (!(model.shrinkage == -1 || (model.shrinkage >= 0 && model.shrinkage <= 1))) {
+    return bad("shrinkage", "must be in [0, 1], or -1 for Ledoit-Wolf");
+  }
   if (!(train.sigma > 0)) return bad("sigma", "must be > 0");
   if (train.objective == Objective::kDenoisingMulti && !(train.sigma_max > train.sigma)) {
     return bad("sigma_max", "must exceed sigma for an annealed schedule");

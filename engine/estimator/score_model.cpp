@@ -1,6 +1,7 @@
 #include "engine/estimator/score_model.hpp"
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <stdexcept>
 
 namespace sbtg::est {
@@ -60,11 +61,28 @@ ScoreModel::ScoreModel(const ScoreModel& other)
       coupling_(other.coupling_->Clone()),
       theta_(other.theta_) {}
 
-void ScoreModel::FitGaussian(const MatrixXd& z, double ridge) {
+double LedoitWolfIntensity(const MatrixXd& centred, const MatrixXd& s) {
+  const auto n = static_cast<double>(centred.rows());
+  const double mu = s.trace() / static_cast<double>(s.rows());
+  MatrixXd target_gap = s;
+  target_gap.diagonal().array() -= mu;
+  const double d2 = target_gap.squaredNorm();
+  if (!(d2 > 0)) return 1.0;
+  const double b2 = (centred.rowwise().squaredNorm().array().square().sum() - n * s.squaredNorm()) / (n * n);
+  return std::clamp(b2 / d2, 0.0, 1.0);
+}
+
+double ScoreModel::FitGaussian(const MatrixXd& z, double ridge, double shrinkage) {
   const Index d = dim();
   const Eigen::RowVectorXd mean = z.colwise().mean();
   const MatrixXd centred = z.rowwise() - mean;
   MatrixXd cov = centred.transpose() * centred / static_cast<double>(z.rows());
+  const double delta = shrinkage < 0 ? LedoitWolfIntensity(centred, cov) : shrinkage;
+  if (delta > 0) {
+    const double mu = cov.trace() / static_cast<double>(d);
+    cov *= 1.0 - delta;
+    cov.diagonal().array() += delta * mu;
+  }
   cov.diagonal().array() += ridge;
   const MatrixXd k = cov.llt().solve(MatrixXd::Identity(d, d));
   const Eigen::VectorXd h = -k * mean.transpose();
@@ -75,6 +93,7 @@ void ScoreModel::FitGaussian(const MatrixXd& z, double ridge) {
   std::vector<MatrixXf> w;
   for (int r = 1; r <= order_; ++r) w.push_back(k.block(0, r * n_, n_, n_).cast<float>());
   coupling_->SetBilinear(theta_, w);
+  return delta;
 }
 
 void ScoreModel::Energy(const MatrixXf& z, VectorXf& u, Workspace& ws) const {

@@ -74,9 +74,10 @@ class ScoreModel {
   Eigen::VectorXf& params() { return theta_; }
   [[nodiscard]] const Eigen::VectorXf& params() const { return theta_; }
 
-  // Closed-form Gaussian fit: exact score matching of the quadratic energy = inverse (ridge-regularised)
-  // window covariance. Sets Q, h and the coupling; MLPs are left at g ≡ 0. z: N × dim, double.
-  void FitGaussian(const Eigen::MatrixXd& z, double ridge);
+  // Closed-form Gaussian fit: exact score matching of the quadratic energy = inverse of the (shrunk,
+  // ridge-regularised) window covariance. Sets Q, h and the coupling; MLPs are left at g ≡ 0.
+  // z: N × dim, double. shrinkage < 0 = Ledoit–Wolf. Returns the shrinkage intensity used.
+  double FitGaussian(const Eigen::MatrixXd& z, double ridge, double shrinkage = 0.0);
 
   // U(z) per sample (up to the normalising constant).
   void Energy(const Eigen::MatrixXf& z, Eigen::VectorXf& u, Workspace& ws) const;
@@ -115,6 +116,11 @@ class ScoreModel {
 };
 
 std::unique_ptr<Coupling> MakeCoupling(const ModelOptions& options);
+
+// Ledoit & Wolf (2004) shrinkage intensity δ ∈ [0, 1] toward μI for the covariance `s` of the centred
+// samples `centred` (rows): δ = min(b̄², d²)/d² with d² = ‖S − μI‖²_F and
+// b̄² = N⁻² Σ_t ‖z_t z_tᵀ − S‖²_F = N⁻² (Σ_t ‖z_t‖⁴ − N‖S‖²_F).
+double LedoitWolfIntensity(const Eigen::MatrixXd& centred, const Eigen::MatrixXd& s);
 
 // Floating-point operations of one training step per window (matrix products counted as 2·m·k·n;
 // element-wise work excluded), for reporting achieved GFLOP/s in benchmarks.

@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   app.add_option("--sbtg-epochs", sbtg_options.train.epochs, "SBTG maximum epochs");
   app.add_option("--sbtg-hidden", sbtg_options.model.hidden, "SBTG MLP width");
   app.add_option("--sbtg-ridge", sbtg_options.model.ridge, "SBTG Gaussian ridge");
+  app.add_option("--sbtg-shrinkage", sbtg_options.model.shrinkage, "SBTG covariance shrinkage (-1 = Ledoit-Wolf)");
   app.add_option("--sbtg-lr", sbtg_options.train.learning_rate, "SBTG learning rate");
   app.add_option("--sbtg-sigma", sbtg_options.train.sigma, "SBTG DSM sigma");
   app.add_option("--sbtg-folds", sbtg_options.folds, "SBTG cross-fit folds");

@@ -22,6 +22,9 @@ void AddSbtgOptions(CLI::App* sub, SbtgArgs& a) {
   g->add_option("--feature-hidden", o.model.feature_hidden, "feature_bilinear: hidden units per feature map")
       ->capture_default_str();
   g->add_option("--regimes", o.model.regimes, "regime_gated: coupling matrices per lag")->capture_default_str();
+  g->add_option("--shrinkage", o.model.shrinkage,
+                 "Gaussian closed form: covariance shrinkage toward μI in [0,1] (-1 = Ledoit-Wolf)")
+      ->capture_default_str();
   g->add_option("--gaussian-ridge", o.model.ridge, "Gaussian closed form: ridge on the standardized window covariance")
       ->capture_default_str();
   g->add_option("--sigma", o.train.sigma, "DSM noise σ (standardized units)")->capture_default_str();
