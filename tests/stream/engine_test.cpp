@@ -3,6 +3,8 @@
 // for leaks), the publisher's topics and late-joiner cache, and model checkpoints.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 #include <zmq.hpp>
@@ -117,12 +119,23 @@ TEST_SUITE("Engine") {
       auto src = std::make_unique<VectorSource>(sbtg::testing::Var1Series(frames, n, 5));
       VectorSource* raw = src.get();
       // Bursts of 50 frames pushed in a tight loop overrun the 4-frame queue; the pauses let the
-      // pipeline drain it, so frames survive from every burst.
-      src->before_push = [](std::size_t row) {
+      // pipeline drain it, so frames survive from every burst. The second burst waits until the
+      // pipeline has taken a frame: on a loaded machine its thread may start late, and drops before
+      // its first frame leave no sequence hole (bounded below by one burst).
+      std::atomic<Engine*> running{nullptr};
+      src->before_push = [&running](std::size_t row) {
+        if (row == 50) {
+          for (int k = 0; k < 5000; ++k) {
+            Engine* e = running.load();
+            if (e != nullptr && e->Stats().frames_processed > 0) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+        }
         if (row % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(3));
       };
       o.preprocess.warmup_frames = 5;
       auto engine = MakeEngine(o, std::move(src));
+      running.store(engine.get());
       REQUIRE(engine->Start().ok());
       REQUIRE(engine->WaitUntilDrained(std::chrono::seconds(40)));
       engine->Stop();

@@ -26,6 +26,9 @@ def main():
     ap.add_argument("--n", type=int, default=20, help="values per frame (ignored with --file)")
     ap.add_argument("--frames", type=int, default=1000)
     ap.add_argument("--rate", type=float, default=20.0, help="frames per second; 0 = as fast as possible")
+    ap.add_argument("--period", type=float, default=0.0,
+                    help="seconds between source timestamps t = seq * period (default 1/rate, or 0.05 at rate 0);"
+                         " must match the engine's period= or every frame counts as a time gap")
     ap.add_argument("--file", help=".npy array, frames x neurons (float)")
     ap.add_argument("--stream", default="rig")
     ap.add_argument("--segment", default=None)
@@ -54,8 +57,9 @@ def main():
         sock.bind(args.endpoint)
         time.sleep(0.5)  # let subscribers connect (PUB drops messages sent before they do)
     period = 1.0 / args.rate if args.rate > 0 else 0.0
+    stamp = args.period if args.period > 0 else (period or 0.05)
     if args.names:
-        sock.send_multipart(sbtg_wire.encode_meta(["neuron%d" % i for i in range(n)], period, args.stream))
+        sock.send_multipart(sbtg_wire.encode_meta(["neuron%d" % i for i in range(n)], stamp, args.stream))
     start = time.monotonic()
     for k in range(frames):
         if period > 0:
@@ -63,7 +67,7 @@ def main():
             if delay > 0:
                 time.sleep(delay)
         seq = args.start_seq + k
-        sock.send_multipart(sbtg_wire.encode_frame(data[k], seq, t=seq * (period or 0.05),
+        sock.send_multipart(sbtg_wire.encode_frame(data[k], seq, t=seq * stamp,
                                                    stream=args.stream, segment=args.segment))
     elapsed = time.monotonic() - start
     sock.close(linger=5000)  # wait for queued frames to reach the engine

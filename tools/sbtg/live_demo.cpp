@@ -65,8 +65,8 @@ void PrintStatus(const Engine& engine, std::FILE* out) {
     for (const auto& g : snap->lags) line += fmt::format(" | lag{}: {} edges", g.lag, (g.selected.array() != 0).count());
   }
   const std::uint64_t lost = s.dropped_oldest + s.dropped_newest + s.pool_exhausted;
-  if (lost + s.gaps + s.rejected_total() > 0) {
-    line += fmt::format(" | dropped {} gaps {} rejected {}", lost, s.gaps, s.rejected_total());
+  if (lost + s.gaps + s.time_gaps + s.rejected_total() > 0) {
+    line += fmt::format(" | dropped {} gaps {} time gaps {} rejected {}", lost, s.gaps, s.time_gaps, s.rejected_total());
   }
   fmt::print(out, "{}\n", line);
   std::fflush(out);
@@ -76,10 +76,10 @@ void PrintSummary(const Engine& engine, std::FILE* out) {
   const EngineStats s = engine.Stats();
   fmt::print(out, "\nsummary: {} frames processed in {:.1f} s; {} windows; model v{} ({} trainer steps)\n",
              s.frames_processed, s.uptime_s, s.windows, s.model_version, s.trainer_steps);
-  fmt::print(out, "  lost: {} dropped (oldest {}, newest {}), {} gaps ({} frames), {} duplicates, {} out of order, "
-                  "{} rejected\n",
+  fmt::print(out, "  lost: {} dropped (oldest {}, newest {}), {} gaps ({} frames), {} time gaps, {} duplicates, "
+                  "{} out of order, {} rejected\n",
              s.dropped_oldest + s.dropped_newest + s.pool_exhausted, s.dropped_oldest, s.dropped_newest, s.gaps,
-             s.missing_frames, s.duplicates, s.out_of_order, s.rejected_total());
+             s.missing_frames, s.time_gaps, s.duplicates, s.out_of_order, s.rejected_total());
   const auto snap = engine.Latest();
   if (!snap) {
     fmt::print(out, "  no graph snapshot was produced (too few windows for a model?)\n");

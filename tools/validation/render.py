@@ -21,8 +21,11 @@ def f2(v):
 
 
 def pct(v, digits=1):
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else \
-        f"{100 * v:.{digits}f} %"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if 0 < 100 * v < 0.5 * 10 ** -digits:  # a few pairs of thousands: do not print 0
+        return f"{100 * v:.2g} %"
+    return f"{100 * v:.{digits}f} %"
 
 
 def fp(p):
@@ -238,13 +241,18 @@ def methods_section(ctx):
 def _settings_text(m, s):
     if m == "sbtg":
         mod, tr_, te = s.get("model", {}), s.get("train", {}), s.get("test", {})
-        return (f"model {mod.get('kind')} (hidden {mod.get('hidden')}), objective "
-                f"{tr_.get('objective')}, ≤ {tr_.get('epochs')} epochs, batch {tr_.get('batch')}, "
-                f"lr {tr_.get('learning_rate')}, patience {tr_.get('patience')}, seed "
-                f"{tr_.get('seed')}; scoring {s.get('scoring')} with {s.get('folds')} folds, "
-                f"purge {s.get('purge_frames')} frames; p-values {te.get('pvalue')}, HAC "
-                f"bandwidth {te.get('bandwidth')}, centred {te.get('centred_products')}, "
-                f"correction {te.get('correction')}, {te.get('fdr')} α {te.get('alpha')}")
+        if mod.get("kind") == "gaussian":
+            model = (f"model gaussian (closed form: the training windows' precision matrix, "
+                     f"ridge {mod.get('gaussian_ridge')} in standardized units; no SGD)")
+        else:
+            model = (f"model {mod.get('kind')} (hidden {mod.get('hidden')}), objective "
+                     f"{tr_.get('objective')}, σ {tr_.get('sigma')}, ≤ {tr_.get('epochs')} "
+                     f"epochs, batch {tr_.get('batch')}, lr {tr_.get('learning_rate')}, patience "
+                     f"{tr_.get('patience')}, seed {tr_.get('seed')}")
+        return (f"{model}; scoring {s.get('scoring')} with {s.get('folds')} folds, purge "
+                f"{s.get('purge_frames')} frames; p-values {te.get('pvalue')}, HAC bandwidth "
+                f"{te.get('bandwidth')}, centred {te.get('centred_products')}, correction "
+                f"{te.get('correction')}, {te.get('fdr')} α {te.get('alpha')}")
     keep = {k: v for k, v in s.items() if not isinstance(v, (list, dict)) and k not in (
         "input_files", "time_column", "segment_column", "transpose", "has_header",
         "frame_period_option")}
@@ -268,7 +276,7 @@ def sbtg_detail(ctx):
                      f"{s['timings'].get('total', math.nan):.1f}",
                      f"{min(epochs)}–{max(epochs)}" if epochs else "n/a", loss_text,
                      ", ".join(f2(v) for v in st.get("empirical_null_scale", [])) or "n/a",
-                     ", ".join(str(int(v)) for v in st.get("hac_bandwidth_used", [])) or "n/a",
+                     ", ".join(f"{v:.0f}" for v in st.get("hac_bandwidth_used", [])) or "n/a",
                      ", ".join(str(s["counts"]["per_lag"][str(r)]["selected"])
                                for r in s["lags"])])
     return ("SBTG fits (real data): size, fit time, training epochs actually run per fold "
