@@ -8,6 +8,8 @@ was processed stops the engine with SIGINT. Prints sustained frames/s (median of
 the engine was saturated) and the frame-to-update / frame-to-publish latency percentiles.
 
   python3 bench/stream_load_test.py --sbtg build/release/tools/sbtg/sbtg --n 300 --frames 30000
+
+SBTG_LOAD_VERBOSE=1 also prints the engine's own output (its exit summary).
 """
 import argparse
 import json
@@ -123,6 +125,7 @@ def main():
         final["trainer_steps"], final["steps_per_second"], final["model_version"],
         final["dropped_oldest"] + final["dropped_newest"], final["rejected_total"],
         final["trainer_handoff_dropped"]))
+    if os.environ.get("SBTG_LOAD_VERBOSE"): print(out)
     print("  sender: " + sender_out.strip().splitlines()[-1] if sender_out.strip() else "  sender: (no output)")
     return 0 if engine.returncode == 0 else 1
 

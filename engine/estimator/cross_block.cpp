@@ -28,44 +28,65 @@ std::vector<Run> MakeRuns(const std::vector<Index>& starts, Index n) {
   return runs;
 }
 
-// Σ over valid (t, t−ℓ) pairs of the centred products' cross moments, returned as
-// (Σ Y_t Y_{t−ℓ}, Σ Y_t, Σ Y_{t−ℓ}, pair count), each sum an n × m matrix.
+// Rows per block in the sums below: the temporaries stay a few MB whatever the recording length.
+constexpr Index kChunkRows = 512;
+
+// The score blocks, centred by fixed column means (zero when the test is uncentred), read a block
+// of rows at a time into reused buffers.
+class CentredRows {
+ public:
+  CentredRows(const MatrixXd& x, bool centred)
+      : x_(x),
+        mean_(centred ? Eigen::RowVectorXd(x.colwise().mean())
+                      : Eigen::RowVectorXd::Zero(x.cols())) {}
+  // Rows [start, start + m) of the centred block, written into `out` (resized as needed).
+  void Read(Index start, Index m, MatrixXd& out) const {
+    out.resize(m, x_.cols());
+    out = x_.middleRows(start, m).rowwise() - mean_;
+  }
+
+ private:
+  const MatrixXd& x_;
+  Eigen::RowVectorXd mean_;
+};
+
+// Σ over valid (t, t−ℓ) pairs of the products' cross moments, returned as
+// (Σ Y_t Y_{t−ℓ}, Σ Y_t, Σ Y_{t−ℓ}, pair count), each sum an n × m matrix, where Y_t = a_tᵀ b_t.
 struct LagSums {
   MatrixXd cross, lead, trail;
   Index pairs = 0;
 };
 
-LagSums LagProducts(const MatrixXd& a, const MatrixXd& b, const std::vector<Run>& runs, Index lag) {
-  Index pairs = 0;
-  for (const auto& r : runs) pairs += std::max<Index>(0, r.length - lag);
-  MatrixXd pa(pairs, a.cols()), pb(pairs, b.cols());
+LagSums LagProducts(const CentredRows& a, const CentredRows& b, Index cols_a, Index cols_b,
+                    const std::vector<Run>& runs, Index lag) {
   LagSums s;
-  s.lead = MatrixXd::Zero(a.cols(), b.cols());
-  s.trail = MatrixXd::Zero(a.cols(), b.cols());
-  Index row = 0;
+  s.cross = MatrixXd::Zero(cols_a, cols_b);
+  s.lead = MatrixXd::Zero(cols_a, cols_b);
+  s.trail = MatrixXd::Zero(cols_a, cols_b);
+  MatrixXd a_now, b_now, a_then, b_then;
   for (const auto& r : runs) {
-    const Index m = r.length - lag;
-    if (m <= 0) continue;
-    const auto a_now = a.middleRows(r.start + lag, m);
-    const auto b_now = b.middleRows(r.start + lag, m);
-    const auto a_then = a.middleRows(r.start, m);
-    const auto b_then = b.middleRows(r.start, m);
-    pa.middleRows(row, m) = a_now.cwiseProduct(a_then);
-    pb.middleRows(row, m) = b_now.cwiseProduct(b_then);
-    s.lead.noalias() += a_now.transpose() * b_now;
-    s.trail.noalias() += a_then.transpose() * b_then;
-    row += m;
+    const Index m_run = r.length - lag;
+    for (Index k = 0; k < m_run; k += kChunkRows) {
+      const Index m = std::min(kChunkRows, m_run - k);
+      a.Read(r.start + lag + k, m, a_now);
+      b.Read(r.start + lag + k, m, b_now);
+      a.Read(r.start + k, m, a_then);
+      b.Read(r.start + k, m, b_then);
+      s.lead.noalias() += a_now.transpose() * b_now;
+      s.trail.noalias() += a_then.transpose() * b_then;
+      a_now.array() *= a_then.array();
+      b_now.array() *= b_then.array();
+      s.cross.noalias() += a_now.transpose() * b_now;
+    }
+    s.pairs += std::max<Index>(0, m_run);
   }
-  s.cross.noalias() = pa.transpose() * pb;
-  s.pairs = pairs;
   return s;
 }
 
 // Autocovariance at lag ℓ of the centred product series Y − μ̂, for every pair (divided by N).
-MatrixXd Autocovariance(const MatrixXd& a, const MatrixXd& b, const std::vector<Run>& runs, Index lag,
-                        const MatrixXd& mu) {
-  const double n = static_cast<double>(a.rows());
-  const LagSums s = LagProducts(a, b, runs, lag);
+MatrixXd Autocovariance(const CentredRows& a, const CentredRows& b, const std::vector<Run>& runs,
+                        Index lag, const MatrixXd& mu, double n) {
+  const LagSums s = LagProducts(a, b, mu.rows(), mu.cols(), runs, lag);
   return (s.cross.array() - mu.array() * (s.lead.array() + s.trail.array()) +
           static_cast<double>(s.pairs) * mu.array().square())
              .matrix() /
@@ -90,26 +111,35 @@ double AndrewsBartlettBandwidth(const MatrixXd& gamma0, const MatrixXd& gamma1, 
   return 1.1447 * std::cbrt(num / den * static_cast<double>(n));
 }
 
-ProductMoments ProductTest(const MatrixXd& a_in, const MatrixXd& b_in, const std::vector<Index>& run_starts,
-                           const HacOptions& options) {
+ProductMoments ProductTest(const MatrixXd& a_in, const MatrixXd& b_in,
+                           const std::vector<Index>& run_starts, const HacOptions& options) {
   const Index n = a_in.rows();
   const std::vector<Run> runs = MakeRuns(run_starts, n);
-  MatrixXd a = a_in, b = b_in;
-  if (options.centred) {
-    a.rowwise() -= a.colwise().mean();
-    b.rowwise() -= b.colwise().mean();
-  }
+  const CentredRows a(a_in, options.centred), b(b_in, options.centred);
   ProductMoments out;
   out.count = n;
   const double dn = static_cast<double>(n);
-  out.mean.noalias() = a.transpose() * b / dn;
-  // Lag 0: mean of (Y − μ̂)² = mean(A²)ᵀ(B²) − μ̂².
-  const MatrixXd gamma0 = (a.cwiseAbs2().transpose() * b.cwiseAbs2() / dn).array().matrix() -
-                          out.mean.cwiseAbs2();
+  // Lag 0, a block of rows at a time: μ̂ = mean(AᵀB) and mean of (Y − μ̂)² = mean(A²)ᵀ(B²) − μ̂².
+  MatrixXd sum_ab = MatrixXd::Zero(a_in.cols(), b_in.cols());
+  MatrixXd sum_sq = MatrixXd::Zero(a_in.cols(), b_in.cols());
+  {
+    MatrixXd ac, bc;
+    for (Index k = 0; k < n; k += kChunkRows) {
+      const Index m = std::min(kChunkRows, n - k);
+      a.Read(k, m, ac);
+      b.Read(k, m, bc);
+      sum_ab.noalias() += ac.transpose() * bc;
+      ac = ac.cwiseAbs2();
+      bc = bc.cwiseAbs2();
+      sum_sq.noalias() += ac.transpose() * bc;
+    }
+  }
+  out.mean = sum_ab / dn;
+  const MatrixXd gamma0 = sum_sq / dn - out.mean.cwiseAbs2();
   double bandwidth = options.bandwidth;
   MatrixXd gamma1;
   if (bandwidth < 0) {
-    gamma1 = Autocovariance(a, b, runs, 1, out.mean);
+    gamma1 = Autocovariance(a, b, runs, 1, out.mean, dn);
     bandwidth = AndrewsBartlettBandwidth(gamma0, gamma1, n);
     const int cap = options.max_bandwidth > 0
                         ? options.max_bandwidth
@@ -120,16 +150,19 @@ ProductMoments ProductTest(const MatrixXd& a_in, const MatrixXd& b_in, const std
   MatrixXd lrv = gamma0;  // long-run variance γ0 + 2 Σ w_ℓ γ_ℓ
   for (Index lag = 1; static_cast<double>(lag) < bandwidth; ++lag) {
     const double w = 1.0 - static_cast<double>(lag) / bandwidth;
-    const MatrixXd g = (lag == 1 && gamma1.size() > 0) ? gamma1 : Autocovariance(a, b, runs, lag, out.mean);
-    lrv += 2.0 * w * g;
+    if (lag == 1 && gamma1.size() > 0) {
+      lrv += 2.0 * w * gamma1;
+    } else {
+      lrv += 2.0 * w * Autocovariance(a, b, runs, lag, out.mean, dn);
+    }
   }
   // The Bartlett-weighted sum is a non-negative quadratic form; clamp only round-off.
   out.variance = (lrv.array().max(gamma0.array() * 1e-12).max(1e-300) / dn).matrix();
   return out;
 }
 
-MatrixXd ShiftNullSd(const MatrixXd& a, const MatrixXd& b, const std::vector<Index>& run_starts, int shifts,
-                     int min_shift, std::uint64_t seed) {
+MatrixXd ShiftNullSd(const MatrixXd& a, const MatrixXd& b, const std::vector<Index>& run_starts,
+                     int shifts, int min_shift, std::uint64_t seed) {
   const Index n = a.rows();
   const std::vector<Run> runs = MakeRuns(run_starts, n);
   std::mt19937_64 rng(seed);
@@ -152,7 +185,9 @@ MatrixXd ShiftNullSd(const MatrixXd& a, const MatrixXd& b, const std::vector<Ind
     sumsq += mu.cwiseAbs2();
   }
   const double s = static_cast<double>(shifts);
-  return ((sumsq / s - (sum / s).cwiseAbs2()) * s / std::max(1.0, s - 1.0)).cwiseMax(0.0).cwiseSqrt();
+  return ((sumsq / s - (sum / s).cwiseAbs2()) * s / std::max(1.0, s - 1.0))
+      .cwiseMax(0.0)
+      .cwiseSqrt();
 }
 
 }  // namespace sbtg

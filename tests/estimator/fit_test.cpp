@@ -85,6 +85,8 @@ TEST_SUITE("Fit") {
       auto fit = sbtg::FitSbtg(sim.recording, Fast(2));
       REQUIRE(fit.ok());
       const auto rep = Score(sim, *fit);
+      MESSAGE("seed " << s << ": lag-2 AUROC " << rep.lags[1].auroc_effect << ", lag-1 FDR "
+                      << rep.lags[0].realized_fdr << " (" << rep.lags[0].selected << " selected)");
       lag2_auroc += rep.lags[1].auroc_effect / seeds;
       lag1_fdr += rep.lags[0].realized_fdr / seeds;
     }
