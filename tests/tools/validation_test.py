@@ -164,6 +164,10 @@ def test_fits_helpers():
     check(close(p[1, 0], 2 * metrics.stats.norm.sf(2 * 1.959963984540054 / math.sqrt(2)), 1e-9)
           and close(p[2, 0], 0.05, 1e-9), f"combined p {p}")
     check(np.isnan(lags[1]["q"][0, 0]) and lags[1]["selected"][0, 0] == 0, "diagonal untested")
+    # Lag-1 autocorrelation, by hand: column 0 = (1, 2, 3, 4): centred (-1.5, -0.5, 0.5, 1.5),
+    # Σ c_t c_{t-1} = 0.75 - 0.25 + 0.75 = 1.25, Σ c² = 5 → 0.25; column 1 alternates → -0.75.
+    ac = report.lag1_autocorrelation(np.array([[1.0, 1.0], [2.0, -1.0], [3.0, 1.0], [4.0, -1.0]]))
+    check(close(ac[0], 0.25) and close(ac[1], -0.75), f"lag1_autocorrelation {ac}")
 
 
 def test_assembly_test():
@@ -273,7 +277,8 @@ def test_report(sbtg, scratch):
         return
     text = open(os.path.join(out, "validation.md")).read()
     for section in ("## Summary", "## Calibration", "## Sign analysis", "## Zebrafish",
-                    "### AUROC — per-worm fits combined, neuron level", "## Figures"):
+                    "### AUROC — per-worm fits combined, neuron level", "## Figures",
+                    "### What per-neuron dynamics explain"):
         check(section in text, f"validation.md has {section!r}")
     check("| SBTG |" in text or "| combined | " in text, "SBTG appears in the tables")
     check("all points equal to `sbtg eval`" in proc.stdout, "points checked against sbtg eval")

@@ -353,6 +353,7 @@ def auc_tables(ctx):
             out.append(table(["truth", "lag", "prevalence"] + [mname(m) for m in methods], prow))
     out.append(logp_table(ctx))
     out.append(per_worm_table(ctx))
+    out.append(node_dynamics_section(ctx))
     return "\n".join(out) + "\n"
 
 
@@ -385,6 +386,49 @@ def per_worm_table(ctx):
     return ("### Single worms (lag 1, neuron level)\n\nMedian (min–max) over the "
             f"{len(ctx['worms'])} single-worm fits, each on all its labelled neurons.\n\n" +
             table(["truth"] + [mname(m) for m in methods], rows))
+
+
+def _median_range(values):
+    v = [x for x in values if x is not None and not math.isnan(x)]
+    return f"{f2(float(np.median(v)))} ({f2(min(v))} to {f2(max(v))})" if v else "n/a"
+
+
+def node_dynamics_section(ctx):
+    """How much of each method's |effect| ranking per-neuron dynamics explain (single worms)."""
+    dyn = ctx.get("dynamics")
+    if not dyn or not dyn["effect"]:
+        return ""
+    methods = ctx["methods"]
+    rows = []
+    for m in methods:
+        e = [r for r in dyn["effect"] if r["method"] == m]
+        rows.append([mname(m)] + [_median_range([r[k] for r in e]) for k in
+                                  ("rho_target", "rho_source", "rho_target_logp", "rho_source_logp")])
+    truth_rows = []
+    for spec in ctx["specs"]:
+        t = [r for r in dyn["truth"] if r["truth"] == spec.key]
+        if not t:
+            continue
+        truth_rows.append([spec.title, _median_range([r["auroc_target"] for r in t]),
+                           _median_range([r["auroc_source"] for r in t])])
+    return ("### What per-neuron dynamics explain (single worms, lag 1, neuron level)\n\n"
+            "A diagnostic of the rankings above, not a method. Each neuron's lag-1 "
+            "autocorrelation (how slowly its z-scored trace moves) is a node property, not a pair "
+            "property. Left: the Spearman correlation, over all ordered pairs of a worm, between "
+            "a method's |effect| and the autocorrelation of the pair's target and of its source "
+            f"(median and range over the {len(ctx['worms'])} worms). Right: the AUROC that the "
+            "target's or the source's autocorrelation reaches **by itself** as the edge score "
+            "(same pairs as the single-worm table). Where |effect| tracks a node property that "
+            "the truth is also associated with, in the opposite direction, the ranking can fall "
+            "below 0.5 without any pair-level information being wrong. A likely mechanism: in a regression of the "
+            "target's next frame on all current frames (what VAR and the precision-corrected "
+            "SBTG effect estimate), a slow target has little innovation left to explain, so all "
+            "of its incoming coefficients are small.\n\n" +
+            table(["method", "Spearman(|effect|, target autocorr.)",
+                   "Spearman(|effect|, source autocorr.)", "Spearman(−log p, target autocorr.)",
+                   "Spearman(−log p, source autocorr.)"], rows) + "\n" +
+            table(["truth", "AUROC of target autocorr. alone", "AUROC of source autocorr. alone"],
+                  truth_rows))
 
 
 def calibration_section(ctx):
@@ -524,6 +568,22 @@ def caveats(ctx):
                "therefore larger |effect| by chance; the −log p ranking accounts for that.")
     out.append("- **Circular-shift null.** The roll leaves one discontinuity per neuron and keeps "
                "partial alignment for neurons with close offsets (hence the far-pair column).")
+    dyn = ctx.get("dynamics") or {"effect": []}
+    strong, logp_free = [], True
+    for m in ctx["methods"]:
+        rows = [r for r in dyn["effect"] if r["method"] == m]
+        rho = [r["rho_target"] for r in rows]
+        if rho and float(np.median(rho)) < -0.2:
+            strong.append(f"{mname(m)} ({f2(float(np.median(rho)))})")
+            logp_free &= all(abs(float(np.median([r[k] for r in rows]))) < 0.1
+                             for k in ("rho_target_logp", "rho_source_logp"))
+    if strong:
+        out.append("- **Node properties in |effect|.** For " + ", ".join(strong) + ", |effect| "
+                   "falls with the target neuron's autocorrelation (median Spearman in "
+                   "parentheses), while anatomically connected targets tend to be slower; this "
+                   "pulls |effect| rankings toward or below 0.5 (see *What per-neuron dynamics "
+                   "explain*)." + (" Their −log p rankings are standardized per pair and do "
+                                   "not carry it (|median Spearman| < 0.1)." if logp_free else ""))
     if "sbtg" in ctx["methods"]:
         lag1 = [c for c in ctx["cal_rows"] if c["method"] == "sbtg" and c["lag"] == 1]
         zero = [c for c in lag1 if c["real"]["selected"] == 0]

@@ -30,6 +30,7 @@ sys.path.insert(0, HERE)
 import evaluate as ev  # noqa: E402
 import figures  # noqa: E402
 import fits  # noqa: E402
+import metrics  # noqa: E402
 import render  # noqa: E402
 import truths as tr  # noqa: E402
 
@@ -270,6 +271,46 @@ def per_worm_scores(args, specs, tables, methods, worms, fit_dirs):
     return rows
 
 
+def lag1_autocorrelation(x):
+    """Lag-1 autocorrelation of every column of a frames x neurons array."""
+    c = x - x.mean(0)
+    return (c[1:] * c[:-1]).sum(0) / (c * c).sum(0)
+
+
+def node_dynamics(args, specs, tables, methods, worms, fit_dirs):
+    """What per-neuron dynamics alone explain, on every single-worm fit (lag 1, neuron level).
+
+    For each method: the Spearman correlation, over off-diagonal pairs, of |effect| (and of
+    −log p) with the target neuron's and with the source neuron's lag-1 autocorrelation. For each truth: the AUROC
+    of those two node properties used as edge scores by themselves (no pair information)."""
+    effect_rows, truth_rows = [], []
+    for w in worms:
+        ac = lag1_autocorrelation(w.traces)
+        n = len(ac)
+        target = np.repeat(ac[:, None], n, axis=1)  # [target, source]: row = target
+        off = ~np.eye(n, dtype=bool)
+        for m in methods:
+            res = fits.load_result(fit_dirs[("worm", m, w.uid)])
+            if len(res["names"]) != n:
+                raise RuntimeError(f"{w.uid} {m}: {len(res['names'])} neurons in the fit, {n} traces")
+            e = np.abs(res["lags"][1]["effect"])[off]
+            logp = -np.log(np.maximum(res["lags"][1]["p"][off], 1e-300))
+            effect_rows.append({"worm": w.uid, "method": m,
+                                "rho_target": float(stats.spearmanr(e, target[off])[0]),
+                                "rho_source": float(stats.spearmanr(e, target.T[off])[0]),
+                                "rho_target_logp": float(stats.spearmanr(logp, target[off])[0]),
+                                "rho_source_logp": float(stats.spearmanr(logp, target.T[off])[0])})
+        res = fits.load_result(fit_dirs[("worm", "pearson", w.uid)])
+        for spec in specs:
+            pairs = ev.Pairs(res, tables[spec.key], spec, False)
+            if pairs.labels.all() or not pairs.labels.any():
+                continue
+            truth_rows.append({"worm": w.uid, "truth": spec.key,
+                               "auroc_target": metrics.auroc_auprc(ac[pairs.target], pairs.labels)[0],
+                               "auroc_source": metrics.auroc_auprc(ac[pairs.source], pairs.labels)[0]})
+    return {"effect": effect_rows, "truth": truth_rows}
+
+
 # ---------------------------------------------------------------------------------------------
 # Calibration
 
@@ -436,6 +477,7 @@ def main(argv=None):
     scores = score_group(args, specs, tables, methods, combined, "combined", log)
     scores += score_group(args, specs, tables, methods, joint_dirs, "joint", log)
     worm_scores = per_worm_scores(args, specs, tables, methods, worms, fit_dirs)
+    dynamics = node_dynamics(args, specs, tables, methods, worms, fit_dirs)
     log("per-worm scores done")
     cal_rows, hist = ([], {}) if args.no_null else calibration(args, methods, worms, fish,
                                                                fit_dirs)
@@ -449,7 +491,7 @@ def main(argv=None):
         "args": args, "methods": methods, "worms": worms, "joint_keys": joint_keys,
         "combined_keys": combined_keys, "fish": fish, "specs": specs, "tables": tables,
         "fit_dirs": fit_dirs, "combined": combined, "joint_dirs": joint_dirs, "scores": scores,
-        "worm_scores": worm_scores, "cal_rows": cal_rows, "hist": hist, "flags": flags,
+        "worm_scores": worm_scores, "dynamics": dynamics, "cal_rows": cal_rows, "hist": hist, "flags": flags,
         "zf_rows": zf_rows, "runner": runner, "alpha": ALPHA, "min_worms": min_worms,
         "far_shift": FAR_SHIFT, "shift_seed": SHIFT_SEED, "boot_seed": BOOT_SEED,
     }
@@ -465,7 +507,7 @@ def main(argv=None):
     with open(os.path.join(args.out, "validation.md"), "w") as f:
         f.write(text)
     with open(os.path.join(args.work, "numbers.json"), "w") as f:
-        json.dump({"scores": scores, "calibration": cal_rows, "zebrafish": zf_rows,
+        json.dump({"scores": scores, "node_dynamics": dynamics, "calibration": cal_rows, "zebrafish": zf_rows,
                    "flags": flags}, f, indent=1, default=float)
     log(f"wrote {os.path.join(args.out, 'validation.md')} and {len(ctx['figures'])} figures")
 
