@@ -6,6 +6,7 @@
 #include <cmath>
 #include <csignal>
 #include <fstream>
+#include <string>
 #include <thread>
 
 #include "adapters/sim/sim_source.hpp"
@@ -74,8 +75,11 @@ void PrintStatus(const Engine& engine, std::FILE* out) {
 
 void PrintSummary(const Engine& engine, std::FILE* out) {
   const EngineStats s = engine.Stats();
-  fmt::print(out, "\nsummary: {} frames processed in {:.1f} s; {} windows; model v{} ({} trainer steps)\n",
-             s.frames_processed, s.uptime_s, s.windows, s.model_version, s.trainer_steps);
+  // A Gaussian model is refitted in closed form (no gradient steps); trained kinds take Adam steps.
+  const std::string training = s.trainer_steps > 0 ? fmt::format("{} trainer steps", s.trainer_steps)
+                                                   : std::string("closed-form refits, no gradient steps");
+  fmt::print(out, "\nsummary: {} frames processed in {:.1f} s; {} windows; model v{} ({})\n", s.frames_processed,
+             s.uptime_s, s.windows, s.model_version, training);
   fmt::print(out, "  lost: {} dropped (oldest {}, newest {}), {} gaps ({} frames), {} time gaps, {} duplicates, "
                   "{} out of order, {} rejected\n",
              s.dropped_oldest + s.dropped_newest + s.pool_exhausted, s.dropped_oldest, s.dropped_newest, s.gaps,
