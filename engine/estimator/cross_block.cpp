@@ -39,9 +39,8 @@ class CentredRows {
       : x_(x),
         mean_(centred ? Eigen::RowVectorXd(x.colwise().mean())
                       : Eigen::RowVectorXd::Zero(x.cols())) {}
-  // Rows [start, start + m) of the centred block, written into `out` (resized as needed).
+  // Rows [start, start + m) of the centred block, written into `out` (resized by the assignment).
   void Read(Index start, Index m, MatrixXd& out) const {
-    out.resize(m, x_.cols());
     out = x_.middleRows(start, m).rowwise() - mean_;
   }
 

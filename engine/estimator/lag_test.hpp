@@ -11,8 +11,8 @@
 namespace sbtg::est {
 
 struct LagTest {
-  Eigen::MatrixXd mu;  // [target, source], raw μ̂ (positive = inhibitory-like)
-  Eigen::MatrixXd z;  // z-score of the effect (−effect / standard error; sign as μ̂ for diagonal)
+  Eigen::MatrixXd mu;          // [target, source], raw μ̂ (positive = inhibitory-like)
+  Eigen::MatrixXd z;           // −effect / standard error (for diagonal: sign as μ̂)
   Eigen::MatrixXd p;           // two-sided
   Eigen::MatrixXd effect_std;  // −(E s_f s_fᵀ)⁻¹ μ̂ (or its diagonal version), standardized units
   double bandwidth = 0;   // HAC bandwidth used
