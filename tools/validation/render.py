@@ -378,19 +378,19 @@ def per_worm_table(ctx):
     for spec in ctx["specs"]:
         row = [spec.title]
         for m in methods:
-            v = [w["auroc"] for w in ctx["worm_scores"] if w["truth"] == spec.key and
-                 w["method"] == m and not w["class_level"] and w["lag"] == 1]
-            v = [x for x in v if x is not None]
-            row.append(f"{f3(float(np.median(v)))} ({f3(min(v))}–{f3(max(v))})" if v else "n/a")
+            row.append(median_range([w["auroc"] for w in ctx["worm_scores"]
+                                     if w["truth"] == spec.key and w["method"] == m
+                                     and not w["class_level"] and w["lag"] == 1]))
         rows.append(row)
     return ("### Single worms (lag 1, neuron level)\n\nMedian (min–max) over the "
             f"{len(ctx['worms'])} single-worm fits, each on all its labelled neurons.\n\n" +
             table(["truth"] + [mname(m) for m in methods], rows))
 
 
-def _median_range(values):
+def median_range(values, fmt=f3, sep="–"):
+    """'median (min–max)' of the defined values, or n/a."""
     v = [x for x in values if x is not None and not math.isnan(x)]
-    return f"{f2(float(np.median(v)))} ({f2(min(v))} to {f2(max(v))})" if v else "n/a"
+    return f"{fmt(float(np.median(v)))} ({fmt(min(v))}{sep}{fmt(max(v))})" if v else "n/a"
 
 
 def node_dynamics_section(ctx):
@@ -402,15 +402,15 @@ def node_dynamics_section(ctx):
     rows = []
     for m in methods:
         e = [r for r in dyn["effect"] if r["method"] == m]
-        rows.append([mname(m)] + [_median_range([r[k] for r in e]) for k in
+        rows.append([mname(m)] + [median_range([r[k] for r in e], f2, " to ") for k in
                                   ("rho_target", "rho_source", "rho_target_logp", "rho_source_logp")])
     truth_rows = []
     for spec in ctx["specs"]:
         t = [r for r in dyn["truth"] if r["truth"] == spec.key]
         if not t:
             continue
-        truth_rows.append([spec.title, _median_range([r["auroc_target"] for r in t]),
-                           _median_range([r["auroc_source"] for r in t])])
+        truth_rows.append([spec.title, median_range([r["auroc_target"] for r in t], f2, " to "),
+                           median_range([r["auroc_source"] for r in t], f2, " to ")])
     return ("### What per-neuron dynamics explain (single worms, lag 1, neuron level)\n\n"
             "A diagnostic of the rankings above, not a method. Each neuron's lag-1 "
             "autocorrelation (how slowly its z-scored trace moves) is a node property, not a pair "

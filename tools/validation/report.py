@@ -277,11 +277,12 @@ def lag1_autocorrelation(x):
     return (c[1:] * c[:-1]).sum(0) / (c * c).sum(0)
 
 
-def node_dynamics(args, specs, tables, methods, worms, fit_dirs):
+def node_dynamics(specs, tables, methods, worms, fit_dirs):
     """What per-neuron dynamics alone explain, on every single-worm fit (lag 1, neuron level).
 
     For each method: the Spearman correlation, over off-diagonal pairs, of |effect| (and of
-    −log p) with the target neuron's and with the source neuron's lag-1 autocorrelation. For each truth: the AUROC
+    −log p) with the target neuron's and with the source neuron's lag-1 autocorrelation. For each
+    truth: the AUROC
     of those two node properties used as edge scores by themselves (no pair information)."""
     effect_rows, truth_rows = [], []
     for w in worms:
@@ -477,7 +478,7 @@ def main(argv=None):
     scores = score_group(args, specs, tables, methods, combined, "combined", log)
     scores += score_group(args, specs, tables, methods, joint_dirs, "joint", log)
     worm_scores = per_worm_scores(args, specs, tables, methods, worms, fit_dirs)
-    dynamics = node_dynamics(args, specs, tables, methods, worms, fit_dirs)
+    dynamics = node_dynamics(specs, tables, methods, worms, fit_dirs)
     log("per-worm scores done")
     cal_rows, hist = ([], {}) if args.no_null else calibration(args, methods, worms, fish,
                                                                fit_dirs)
