@@ -130,4 +130,18 @@ TEST_SUITE("StreamCli") {
     CHECK(child.Wait(std::chrono::seconds(20)) == 1);
     CHECK(Slurp(dir / "log.txt").find("unknown kind 'bogus'") != std::string::npos);
   }
+
+  TEST_CASE("StreamCli.DemoRefusesOptionsItWouldIgnore") {
+    // --demo runs its own simulator and engine settings; an engine option it would not use is an
+    // error, never silently dropped. A bad value of an option it does take is an error too.
+    const auto dir = sbtg::testing::ScratchDir("cli_demo_options");
+    Child ignored({sbtg::testing::ToolPath("sbtg").string(), "stream", "--demo", "--queue", "5"},
+                  (dir / "ignored.txt").string());
+    CHECK(ignored.Wait(std::chrono::seconds(20)) != 0);
+    CHECK(Slurp(dir / "ignored.txt").find("--demo excludes --queue") != std::string::npos);
+    Child bad_model({sbtg::testing::ToolPath("sbtg").string(), "stream", "--demo", "--model", "nonsense"},
+                    (dir / "model.txt").string());
+    CHECK(bad_model.Wait(std::chrono::seconds(20)) == 1);
+    CHECK(Slurp(dir / "model.txt").find("unknown score model 'nonsense'") != std::string::npos);
+  }
 }

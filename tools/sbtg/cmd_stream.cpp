@@ -32,6 +32,8 @@ struct StreamArgs {
   std::vector<std::string> warm_start;
   int warm_epochs = 20;
   bool demo = false;
+  bool demo_window_given = false;  // --window / --model on the command line (the demo has its own
+  bool demo_model_given = false;   // defaults: 4000 windows, gaussian)
 };
 
 // Options that need parsing or a file, applied once after CLI11 has filled the plain fields.
@@ -98,8 +100,11 @@ Status WarmStart(StreamArgs& a) {
 
 int RunStream(StreamArgs a) {
   if (a.demo) {
+    // The options --demo accepts (every other one is refused when the command line is parsed).
     LiveDemoOptions d;
     d.publish = a.engine.publish.endpoint;
+    if (a.demo_window_given) d.window = a.engine.estimator.window;
+    if (a.demo_model_given) d.model = a.model;
     return RunLiveDemo(d, stdout);
   }
   if (a.source.empty()) return ReportError("stream", Status::InvalidArgument("--source is required (or --demo)"));
@@ -180,11 +185,23 @@ void RegisterStream(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("stream", "Run the live engine: learn and publish graphs as frames arrive");
   sub->add_option("--source", args->source,
                   "replay:FILE[,FILE…][?speed=K|fast…] | sim:FAMILY[?n=…&rate=…] | zmq:ENDPOINT?n=N[&mode=pull|sub…]");
-  sub->add_flag("--demo", args->demo, "run the live demo (simulated network, rolling AUROC) instead");
+  auto* demo = sub->add_flag("--demo", args->demo,
+                             "run the live demo (simulated network, rolling AUROC) instead; takes only "
+                             "--window, --model and --publish");
   AddEngineOptions(sub, *args);
   AddTrainerOptions(sub, *args);
   AddRunOptions(sub, *args);
-  sub->callback([args, &exit_code] { exit_code = RunStream(*args); });
+  // An option the demo would not use is an error with --demo, never silently ignored.
+  for (CLI::Option* opt : sub->get_options()) {
+    const std::string name = opt->get_name();
+    if (opt == demo || name == "--help" || name == "--window" || name == "--model" || name == "--publish") continue;
+    demo->excludes(opt);
+  }
+  sub->callback([args, sub, &exit_code] {
+    args->demo_window_given = sub->count("--window") > 0;
+    args->demo_model_given = sub->count("--model") > 0;
+    exit_code = RunStream(*args);
+  });
 }
 
 }  // namespace sbtg::cli
